@@ -1,0 +1,1 @@
+"""The service and composition root: settings, the Litestar app, releases, adapters, the CLI."""

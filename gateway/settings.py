@@ -1,0 +1,105 @@
+"""The one typed settings object. Read once, in the composition root, and passed down.
+
+Environment variables use the ``ROI_`` prefix and ``__`` for nesting, for example
+``ROI_DATABASE__URL`` or ``ROI_S3__BUCKET``. Secrets are secret types and are never printed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class DatabaseSettings(BaseModel):
+    url: str | None = Field(
+        default=None,
+        description="SQLAlchemy URL; default: SQLite file roi.sqlite3 under the data dir.",
+    )
+    connect_timeout_s: float = 5.0
+    statement_timeout_ms: int = 10_000
+    busy_timeout_ms: int = 5_000
+    pool_size: int = 5
+
+
+class S3Settings(BaseModel):
+    endpoint_url: str | None = None
+    bucket: str | None = None
+    region: str = "us-east-1"
+    access_key_id: SecretStr | None = None
+    secret_access_key: SecretStr | None = None
+    connect_timeout_s: float = 2.0
+    read_timeout_s: float = 4.0
+    total_max_attempts: int = 2
+    deadline_s: float = 10.0
+    sse: Literal["AES256", "aws:kms"] = "AES256"
+    kms_key_id: str | None = None
+
+
+class MailSettings(BaseModel):
+    backend: Literal["outbox", "smtp"] = "outbox"
+    sender: str = "roi-gateway@localhost"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_starttls: bool = False
+    timeout_s: float = 10.0
+
+
+class WorkflowSettings(BaseModel):
+    enabled: bool = True
+    app_version: str = "roi-gateway-1"
+    executor_id: str | None = Field(default=None, description="Default: host name and pid.")
+    system_database_url: str | None = Field(
+        default=None,
+        description="Default: SQLite dbos.sqlite3 under the data dir, or the PG database.",
+    )
+
+
+class SecuritySettings(BaseModel):
+    session_idle_minutes: int = 15
+    session_absolute_hours: int = 12
+    login_max_failures: int = 10
+    secure_cookies: bool = True
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="ROI_", env_nested_delimiter="__", extra="forbid", frozen=True
+    )
+
+    environment: Literal["development", "test", "production"] = "development"
+    data_dir: Path = Path("data")
+    host: str = "127.0.0.1"
+    port: int = 8000
+    public_base_url: str = "http://127.0.0.1:8000"
+    blob_backend: Literal["local", "s3", "memory"] = "local"
+    log_format: Literal["auto", "json", "console"] = "auto"
+    log_level: Literal["debug", "info", "warning", "error"] = "info"
+    max_upload_mb: int = 50
+    site_rules_file: Path | None = None
+
+    database: DatabaseSettings = DatabaseSettings()
+    s3: S3Settings = S3Settings()
+    mail: MailSettings = MailSettings()
+    workflow: WorkflowSettings = WorkflowSettings()
+    security: SecuritySettings = SecuritySettings()
+
+    @property
+    def database_url(self) -> str:
+        """The async SQLAlchemy URL in force."""
+        if self.database.url:
+            return self.database.url
+        return f"sqlite+aiosqlite:///{(self.data_dir / 'roi.sqlite3').resolve()}"
+
+    @property
+    def is_postgresql(self) -> bool:
+        return self.database_url.startswith("postgresql")
+
+
+def load_settings() -> Settings:
+    """Read the environment once. Call only from the composition root (CLI, app factory)."""
+    return Settings()
