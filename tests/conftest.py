@@ -6,6 +6,12 @@ import os
 
 import pytest
 
+pytest_plugins = [
+    "tests.fixtures.asyncio_backend",
+    "tests.fixtures.faults",
+    "tests.fixtures.s3",
+]
+
 
 def in_ci() -> bool:
     return os.environ.get("CI", "").lower() in {"1", "true", "yes"}
