@@ -94,14 +94,17 @@ class LocalBlobStore:
 
     def _write(self, meta: StoredBlob, data: bytes) -> None:
         path = self.path_of(meta.key)
-        _make_dirs(self._root, path.parent)
         sidecar = _sidecar(path)
-        _write_atomic(sidecar, _encode_meta(meta))
         try:
-            _write_atomic(path, data)
-        except BaseException:
-            sidecar.unlink(missing_ok=True)
-            raise
+            _make_dirs(path.parent)
+            _write_atomic(sidecar, _encode_meta(meta))
+            try:
+                _write_atomic(path, data)
+            except BaseException:
+                sidecar.unlink(missing_ok=True)
+                raise
+        except FileNotFoundError as exc:  # a directory vanished under us: not a missing blob
+            raise BlobStoreUnavailable("blob directory vanished", backend="local") from exc
 
     def _read(self, path: Path) -> bytes:
         meta = self._stat(path)
@@ -127,7 +130,7 @@ class LocalBlobStore:
             _fsync_dir(path.parent)
 
     def _check(self) -> None:
-        _make_dirs(self._root, self._root)
+        _make_dirs(self._root)
         if not os.access(self._root, os.W_OK | os.X_OK):
             raise BlobStoreUnavailable("blob root not writable", backend="local")
 
@@ -136,7 +139,7 @@ async def _off_loop(func: Callable[..., _T], *args: object) -> _T:
     """Run a blocking call in a worker thread; OS failures become ``BlobStoreUnavailable``."""
     try:
         return await anyio.to_thread.run_sync(func, *args)
-    except (FileNotFoundError, NotADirectoryError):
+    except FileNotFoundError:
         raise BlobNotFound("blob not found") from None
     except OSError as exc:
         raise BlobStoreUnavailable(
@@ -148,9 +151,20 @@ def _sidecar(path: Path) -> Path:
     return path.with_name(path.name + _SIDECAR)
 
 
-def _make_dirs(root: Path, directory: Path) -> None:
-    root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-    directory.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
+def _make_dirs(directory: Path) -> None:
+    """Create ``directory`` and its missing parents, each 0700 (``mkdir -p`` gives parents the
+    umask's mode)."""
+    missing: list[Path] = []
+    current = directory
+    while not current.is_dir():
+        missing.append(current)
+        current = current.parent
+    for path in reversed(missing):
+        try:
+            path.mkdir(mode=_DIR_MODE)
+        except FileExistsError:
+            if not path.is_dir():
+                raise NotADirectoryError(path.name) from None
 
 
 def _write_atomic(path: Path, data: bytes) -> None:
