@@ -10,6 +10,7 @@ pytest_plugins = [
     "tests.fixtures.asyncio_backend",
     "tests.fixtures.faults",
     "tests.fixtures.s3",
+    "tests.fixtures.smtp",
 ]
 
 

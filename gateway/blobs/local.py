@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -27,13 +26,12 @@ from gateway.blobs.keys import (
     sha256_hex,
     verify,
 )
+from gateway.fs import fsync_dir, make_private_dirs, write_private_atomic
 from kernel.blobs import BlobIntegrityError, BlobNotFound, BlobStoreUnavailable, StoredBlob
 from kernel.clock import Clock, SystemClock
 
 _T = TypeVar("_T")
 _SIDECAR = ".json"
-_DIR_MODE = 0o700
-_FILE_MODE = 0o600
 
 
 class LocalBlobStore:
@@ -96,10 +94,10 @@ class LocalBlobStore:
         path = self.path_of(meta.key)
         sidecar = _sidecar(path)
         try:
-            _make_dirs(path.parent)
-            _write_atomic(sidecar, _encode_meta(meta))
+            make_private_dirs(path.parent)
+            write_private_atomic(sidecar, _encode_meta(meta))
             try:
-                _write_atomic(path, data)
+                write_private_atomic(path, data)
             except BaseException:
                 sidecar.unlink(missing_ok=True)
                 raise
@@ -127,10 +125,10 @@ class LocalBlobStore:
         path.unlink(missing_ok=True)
         _sidecar(path).unlink(missing_ok=True)
         if path.parent.is_dir():
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
 
     def _check(self) -> None:
-        _make_dirs(self._root)
+        make_private_dirs(self._root)
         if not os.access(self._root, os.W_OK | os.X_OK):
             raise BlobStoreUnavailable("blob root not writable", backend="local")
 
@@ -149,48 +147,6 @@ async def _off_loop(func: Callable[..., _T], *args: object) -> _T:
 
 def _sidecar(path: Path) -> Path:
     return path.with_name(path.name + _SIDECAR)
-
-
-def _make_dirs(directory: Path) -> None:
-    """Create ``directory`` and its missing parents, each 0700 (``mkdir -p`` gives parents the
-    umask's mode)."""
-    missing: list[Path] = []
-    current = directory
-    while not current.is_dir():
-        missing.append(current)
-        current = current.parent
-    for path in reversed(missing):
-        try:
-            path.mkdir(mode=_DIR_MODE)
-        except FileExistsError:
-            if not path.is_dir():
-                raise NotADirectoryError(path.name) from None
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename over, fsync the directory."""
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(temp, flags, _FILE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), _FILE_MODE)  # whatever the umask
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _encode_meta(meta: StoredBlob) -> bytes:
