@@ -5,8 +5,10 @@ from __future__ import annotations
 import json
 import os
 import stat
+import threading
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -106,3 +108,31 @@ async def test_check_creates_a_missing_root(tmp_path: Path) -> None:
     await store.check()
 
     assert (tmp_path / "data" / "blobs").is_dir()
+
+
+async def test_file_system_calls_run_in_worker_threads(
+    store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop_thread = threading.current_thread()
+    callers: list[threading.Thread] = []
+    real_fsync, real_open = os.fsync, Path.open
+
+    def fsync(fd: int) -> None:
+        callers.append(threading.current_thread())
+        real_fsync(fd)
+
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
+        callers.append(threading.current_thread())
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(Path, "open", open_)
+
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    await store.get(stored.key)
+    [_ async for _ in store.stream(stored.key)]
+    await store.stat(stored.key)
+    await store.delete(stored.key)
+
+    assert len(callers) >= 8
+    assert loop_thread not in callers

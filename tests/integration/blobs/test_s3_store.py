@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import threading
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -54,6 +55,24 @@ class TestUpload:
         assert head["ChecksumSHA256"] == base64.b64encode(hashlib.sha256(PDF).digest()).decode()
         assert head["Metadata"] == {"sha256": hashlib.sha256(PDF).hexdigest()}
         assert head["ContentType"] == "application/pdf"
+
+
+async def test_every_s3_request_is_sent_from_a_worker_thread(store: S3BlobStore) -> None:
+    loop_thread = threading.current_thread()
+    senders: list[threading.Thread] = []
+    store.client.meta.events.register(
+        "before-send.s3", lambda **_: senders.append(threading.current_thread())
+    )
+
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    await store.get(stored.key)
+    [_ async for _ in store.stream(stored.key)]
+    await store.stat(stored.key)
+    await store.delete(stored.key)
+    await store.check()
+
+    assert len(senders) == 6
+    assert loop_thread not in senders
 
 
 class TestClientLimits:
