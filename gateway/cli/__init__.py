@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gateway.cli.db import db
 from gateway.cli.server import serve, worker
 
 
@@ -12,5 +13,6 @@ def main() -> None:
     """ROI Gateway: release-of-information and vendor-compliance gateway."""
 
 
+main.add_command(db)
 main.add_command(serve)
 main.add_command(worker)
