@@ -12,6 +12,7 @@ which use DBOS's ``_async`` forms because its sync forms raise while a loop runs
 from __future__ import annotations
 
 import asyncio
+import logging
 import socket
 import sqlite3
 from contextlib import closing
@@ -31,6 +32,7 @@ from gateway.workflows.recovery import recover_dead_local_executors
 log = structlog.get_logger(__name__)
 
 READINESS_TIMEOUT_S = 2
+DBOS_CONSOLE_HANDLER = "__dbos_console_log_handler__"
 
 
 @dataclass
@@ -51,9 +53,23 @@ def _configure(settings: Settings) -> _Runtime:
     url = system_database_url(settings)
     if url.startswith("sqlite"):
         _prepare_sqlite(url)
+    _route_dbos_logs()
     DBOS(config=dbos_config(settings))
     _current = _Runtime(settings, executor_id(settings), _probe_engine(url))
     return _current
+
+
+def _route_dbos_logs() -> None:
+    """DBOS adds its own console handler (and stops propagation) unless its logger has one.
+    Give it a NullHandler and let it propagate, so its lines go through our logging pipeline
+    (format, request id, the sensitive-key filter) like every other library's."""
+    dbos_log = logging.getLogger("dbos")
+    for handler in list(dbos_log.handlers):
+        if handler.name == DBOS_CONSOLE_HANDLER:
+            dbos_log.removeHandler(handler)
+    if not dbos_log.handlers:
+        dbos_log.addHandler(logging.NullHandler())
+    dbos_log.propagate = True
 
 
 def _prepare_sqlite(url: str) -> None:

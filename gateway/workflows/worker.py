@@ -15,6 +15,7 @@ from types import FrameType
 
 import structlog
 
+from gateway.logs import configure_logging
 from gateway.settings import Settings
 from gateway.workflows.registry import queue_specs
 from gateway.workflows.runtime import (
@@ -31,6 +32,7 @@ DBOS_EXECUTOR_THREAD_PREFIX = "dbos-executor-"
 
 def run_worker(settings: Settings) -> None:
     """Block until SIGTERM/SIGINT; then stop cleanly. Must run in the main thread."""
+    configure_logging(settings)
     stop = threading.Event()
     previous = _install_stop_handlers(stop)
     try:

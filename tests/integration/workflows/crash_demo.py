@@ -19,6 +19,7 @@ from pathlib import Path
 
 from dbos import DBOS, SetWorkflowID
 
+from gateway.logs import configure_logging
 from gateway.settings import load_settings
 from gateway.workflows import ASSEMBLY_QUEUE, destroy_workflows, launch_workflows
 
@@ -66,7 +67,9 @@ def _wait_for_result() -> str:
 
 
 def main(mode: str, workdir: str) -> None:
-    launch_workflows(load_settings())
+    settings = load_settings()
+    configure_logging(settings)
+    launch_workflows(settings)
     try:
         if mode == "start":
             with SetWorkflowID(WORKFLOW_ID):
