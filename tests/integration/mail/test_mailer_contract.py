@@ -3,6 +3,7 @@ and each logs only ``mail.queued message_id=...``."""
 
 from __future__ import annotations
 
+import io
 import shutil
 import socket
 from collections.abc import Callable
@@ -15,9 +16,11 @@ from pathlib import Path
 import pytest
 from structlog.testing import capture_logs
 
+from gateway.logs import configure_logging
 from gateway.mail import FakeMailer, Mailer, MailUnavailable, OutboxMailer, OutgoingMail, SmtpMailer
-from gateway.settings import MailSettings
+from gateway.settings import MailSettings, Settings
 from kernel.clock import FixedClock
+from tests.fixtures.logs import CapturedLogs
 from tests.fixtures.smtp import SmtpSink
 
 pytestmark = pytest.mark.anyio
@@ -141,6 +144,24 @@ async def test_the_log_says_only_that_the_message_was_queued(harness: MailHarnes
     assert logs == [{"event": "mail.queued", "message_id": message_id, "log_level": "info"}]
     for canary in (RECIPIENT, "canary.recipient", SUBJECT, "Jane", BODY, "CANARY"):
         assert canary not in repr(logs)
+
+
+@pytest.fixture
+def json_logging(tmp_path: Path) -> None:
+    """The production pipeline (filter + JSON renderer), as the app configures it."""
+    configure_logging(Settings(data_dir=tmp_path, log_format="json"), stream=io.StringIO())
+
+
+@pytest.mark.usefixtures("json_logging")
+async def test_the_rendered_log_names_the_message_id_and_no_canary(
+    harness: MailHarness, captured_logs: CapturedLogs
+) -> None:
+    message_id = await harness.mailer.send(canary_mail(html="<p>Canary body</p>"))
+
+    assert "mail.queued" in captured_logs.text
+    assert message_id in captured_logs.text
+    for canary in ("canary.recipient", "Jane", "CANARY"):
+        assert canary not in captured_logs.text
 
 
 async def test_a_backend_that_cannot_take_mail_is_unavailable_and_logs_nothing(
