@@ -92,6 +92,8 @@ class LocalBlobStore:
 
     def _write(self, meta: StoredBlob, data: bytes) -> None:
         path = self.path_of(meta.key)
+        if not self._confined(path):
+            raise BlobStoreUnavailable("blob path leaves the root", backend="local")
         sidecar = _sidecar(path)
         try:
             make_private_dirs(path.parent)
@@ -116,10 +118,16 @@ class LocalBlobStore:
         key = path.relative_to(self._root).as_posix()
         if not path.is_file():
             raise BlobNotFound("blob not found", key=key)
+        if not self._confined(path):
+            raise BlobIntegrityError("blob path leaves the root", key=key)
         try:
             return _decode_meta(key, _sidecar(path).read_bytes())
         except FileNotFoundError:
             raise BlobIntegrityError("blob metadata missing", key=key) from None
+
+    def _confined(self, path: Path) -> bool:
+        """No symlink planted in the tree leads ``path`` out of the root."""
+        return path.resolve().is_relative_to(self._root)
 
     def _delete(self, path: Path) -> None:
         path.unlink(missing_ok=True)

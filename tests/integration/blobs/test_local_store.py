@@ -136,3 +136,27 @@ async def test_file_system_calls_run_in_worker_threads(
 
     assert len(callers) >= 8
     assert loop_thread not in callers
+
+
+async def test_a_symlink_planted_in_the_tree_cannot_lead_a_write_outside(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    store = LocalBlobStore(tmp_path / "blobs")
+    await store.check()
+    (store.root / "records").symlink_to(elsewhere)
+
+    with pytest.raises(BlobStoreUnavailable):
+        await store.put(PDF, content_type="application/pdf", prefix="records")
+
+    assert list(elsewhere.iterdir()) == []
+
+
+async def test_a_symlink_planted_in_the_tree_cannot_lead_a_read_outside(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    moved = tmp_path / "elsewhere"
+    (store.root / "records").rename(moved)
+    (store.root / "records").symlink_to(moved)
+
+    with pytest.raises(BlobIntegrityError):
+        await store.get(stored.key)

@@ -14,7 +14,7 @@ from botocore.config import Config
 
 from gateway.blobs.s3 import S3BlobStore, build_client, client_config
 from gateway.settings import S3Settings
-from kernel.blobs import BlobKeyRejected, BlobStoreUnavailable
+from kernel.blobs import BlobIntegrityError, BlobKeyRejected, BlobStoreUnavailable
 
 pytestmark = [pytest.mark.anyio, pytest.mark.s3]
 
@@ -73,6 +73,16 @@ async def test_every_s3_request_is_sent_from_a_worker_thread(store: S3BlobStore)
 
     assert len(senders) == 6
     assert loop_thread not in senders
+
+
+async def test_an_object_without_our_digest_is_an_integrity_failure(store: S3BlobStore) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    store.client.put_object(Bucket=store.bucket, Key=stored.key, Body=PDF)  # no metadata
+
+    with pytest.raises(BlobIntegrityError):
+        await store.get(stored.key)
+    with pytest.raises(BlobIntegrityError):
+        await store.stat(stored.key)
 
 
 class TestClientLimits:
