@@ -66,6 +66,25 @@ class SecuritySettings(BaseModel):
     secure_cookies: bool = True
 
 
+class PdfLaneSettings(BaseModel):
+    """One lane of PDF worker processes: how many, and each one's memory cap and time limit."""
+
+    workers: int = Field(default=2, ge=1, le=32)
+    memory_cap_mib: int = Field(ge=128)
+    time_limit_s: float = Field(gt=0)
+    queue_timeout_s: float = Field(default=5.0, gt=0, description="Wait for a free worker.")
+
+
+class PdfSettings(BaseModel):
+    """The PDF worker pool: ``check`` for uploads, ``assemble`` for packets (SECURITY R29)."""
+
+    check: PdfLaneSettings = PdfLaneSettings(memory_cap_mib=256, time_limit_s=10)
+    assemble: PdfLaneSettings = PdfLaneSettings(
+        memory_cap_mib=512, time_limit_s=120, queue_timeout_s=60
+    )
+    start_timeout_s: float = 30.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ROI_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -87,6 +106,7 @@ class Settings(BaseSettings):
     mail: MailSettings = MailSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     security: SecuritySettings = SecuritySettings()
+    pdf: PdfSettings = PdfSettings()
 
     @property
     def database_url(self) -> str:
