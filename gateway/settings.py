@@ -67,21 +67,25 @@ class SecuritySettings(BaseModel):
 
 
 class PdfLaneSettings(BaseModel):
-    """One lane of PDF worker processes: how many, and each one's memory cap and time limit."""
+    """A lane of PDF worker processes; the defaults are the ``check`` lane's (uploads)."""
 
     workers: int = Field(default=2, ge=1, le=32)
-    memory_cap_mib: int = Field(ge=128)
-    time_limit_s: float = Field(gt=0)
+    memory_cap_mib: int = Field(default=256, ge=128)
+    time_limit_s: float = Field(default=10.0, gt=0)
     queue_timeout_s: float = Field(default=5.0, gt=0, description="Wait for a free worker.")
+
+
+class PdfAssembleLaneSettings(PdfLaneSettings):
+    memory_cap_mib: int = Field(default=512, ge=128)
+    time_limit_s: float = Field(default=120.0, gt=0)
+    queue_timeout_s: float = Field(default=60.0, gt=0)
 
 
 class PdfSettings(BaseModel):
     """The PDF worker pool: ``check`` for uploads, ``assemble`` for packets (SECURITY R29)."""
 
-    check: PdfLaneSettings = PdfLaneSettings(memory_cap_mib=256, time_limit_s=10)
-    assemble: PdfLaneSettings = PdfLaneSettings(
-        memory_cap_mib=512, time_limit_s=120, queue_timeout_s=60
-    )
+    check: PdfLaneSettings = PdfLaneSettings()
+    assemble: PdfAssembleLaneSettings = PdfAssembleLaneSettings()
     start_timeout_s: float = 30.0
 
 

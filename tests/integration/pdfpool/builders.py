@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from gateway.pdfpool import PdfPool, build_pdf_pool
-from gateway.settings import PdfLaneSettings, PdfSettings, Settings
+from gateway.settings import PdfAssembleLaneSettings, PdfLaneSettings, PdfSettings, Settings
 from tests.integration.pdfpool.tasks import mark_initialized
 
 
@@ -28,7 +28,7 @@ async def running_pool(
             time_limit_s=time_limit_s,
             queue_timeout_s=queue_timeout_s,
         ),
-        assemble=PdfLaneSettings(workers=1, memory_cap_mib=512, time_limit_s=time_limit_s),
+        assemble=PdfAssembleLaneSettings(workers=1, time_limit_s=time_limit_s),
     )
     pool = build_pdf_pool(Settings(pdf=pdf), initializer)
     await pool.start()
