@@ -1,10 +1,11 @@
 """The code that runs inside a worker process: limits first, then one task at a time.
 
 A worker is a fresh interpreter (``spawn``: the gateway has threads and an event loop, which a
-forked child would inherit half-way). It caps its address space (``RLIMIT_AS``) for good, limits
-OpenMP to one thread, ignores Ctrl-C (the gateway shuts it down), dies with the gateway, calls the
-gateway's initializer (the engine's process-wide qpdf limits), says it is ready, and then serves
-pickled ``(function, args, cpu_seconds)`` messages from its pipe until the pipe closes.
+forked child would inherit half-way). It caps its address space (``RLIMIT_AS``) for good, writes
+no core file (its memory holds records), limits OpenMP to one thread, ignores Ctrl-C (the gateway
+shuts it down), dies with the gateway, calls the gateway's initializer (the engine's process-wide
+qpdf limits), says it is ready, and then serves pickled ``(function, args, cpu_seconds)``
+messages from its pipe until the pipe closes.
 
 Before each task the CPU-time limit is moved to "now + the task's limit + a margin": a backstop
 for the parent's wall-clock timer (if the gateway itself hangs or dies, a spinning task still
@@ -67,6 +68,7 @@ def _apply_limits(config: WorkerConfig) -> None:
     os.environ["OMP_THREAD_LIMIT"] = "1"
     cap = config.memory_cap_bytes
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
+    resource.setrlimit(resource.RLIMIT_CORE, (0, 0))  # a crash must not write records to disk
     _die_with_parent(config.parent_pid)
 
 

@@ -62,3 +62,12 @@ def pool_children() -> set[int]:
 
 def process_exists(pid: int) -> bool:
     return Path(f"/proc/{pid}").exists()
+
+
+def process_running(pid: int) -> bool:
+    """True while ``pid`` exists and is not a zombie (an orphan's zombie waits for init)."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    return stat.rsplit(")", 1)[1].split()[0] != "Z"

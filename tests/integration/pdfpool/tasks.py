@@ -46,6 +46,7 @@ def worker_facts() -> dict[str, object]:
         "pid": os.getpid(),
         "rlimit_as": resource.getrlimit(resource.RLIMIT_AS),
         "rlimit_cpu": resource.getrlimit(resource.RLIMIT_CPU),
+        "rlimit_core": resource.getrlimit(resource.RLIMIT_CORE),
         "omp_thread_limit": os.environ.get("OMP_THREAD_LIMIT"),
         "initialized": os.environ.get(INITIALIZED_ENV),
     }

@@ -3,10 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 import resource
 import signal
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
@@ -19,7 +23,13 @@ from gateway.pdfpool import (
     PdfWorkTooLarge,
 )
 from tests.integration.pdfpool import tasks
-from tests.integration.pdfpool.builders import pool_children, process_exists, running_pool
+from tests.integration.pdfpool.builders import (
+    pool_children,
+    process_exists,
+    process_running,
+    running_pool,
+)
+from tests.integration.pdfpool.orphan_host import PIDS_MARKER
 
 MIB = 1024 * 1024
 
@@ -40,6 +50,7 @@ class TestResults:
         for facts in (check, assemble):
             assert facts["initialized"] == "yes"
             assert facts["omp_thread_limit"] == "1"
+            assert facts["rlimit_core"] == (0, 0)
             soft_cpu, _ = facts["rlimit_cpu"]  # type: ignore[misc]
             assert soft_cpu != resource.RLIM_INFINITY
         assert check["pid"] != assemble["pid"] != os.getpid()
@@ -215,3 +226,30 @@ class TestLifecycle:
             async with running_pool(initializer=tasks.failing_initializer):
                 pass
         assert pool_children() == before
+
+
+@pytest.mark.slow
+def test_workers_die_with_a_gateway_that_is_killed() -> None:
+    """The crash harness SIGKILLs the gateway: its workers, a busy one included, must not stay
+    behind as orphans holding memory (PR_SET_PDEATHSIG)."""
+    repo = Path(__file__).resolve().parents[3]
+    host = subprocess.Popen(
+        [sys.executable, "-m", "tests.integration.pdfpool.orphan_host"],
+        cwd=repo,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    assert host.stdout is not None
+    try:
+        line = next(line for line in host.stdout if line.startswith(PIDS_MARKER))
+        pids = json.loads(line.removeprefix(PIDS_MARKER))
+        assert len(pids) == 2
+        assert all(process_running(pid) for pid in pids)
+    finally:
+        host.kill()
+        host.wait()
+        host.stdout.close()
+    deadline = time.monotonic() + 2.0
+    while any(process_running(pid) for pid in pids) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    assert not any(process_running(pid) for pid in pids)
