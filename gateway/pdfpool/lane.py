@@ -2,11 +2,14 @@
 
 All methods block and run on the pool's threads. A worker that timed out, crashed or ran out of
 memory is killed (SIGKILL) and reaped before its caller hears about it; its replacement is
-spawned on another pool thread, and callers wait for it within their queue deadline.
+spawned on the pool's spawner threads, and callers wait for it within their queue deadline.
+Workers are only ever spawned on spawner threads: those live until the pool closes, and a worker
+dies with the thread that spawned it (``PR_SET_PDEATHSIG``); callers' threads never spawn.
 """
 
 from __future__ import annotations
 
+import math
 import os
 import pickle
 import threading
@@ -54,12 +57,12 @@ class Lane:
         *,
         initializer: Callable[[], None] | None,
         start_timeout_s: float,
-        executor: Executor,
+        spawner: Executor,
     ) -> None:
         self.profile = profile
         self._config = WorkerConfig(profile.memory_cap_mib * MIB, os.getpid(), initializer)
         self._start_timeout_s = start_timeout_s
-        self._executor = executor
+        self._spawner = spawner
         self._idle: deque[WorkerProcess] = deque()
         self._live: set[WorkerProcess] = set()
         self._changed = threading.Condition()
@@ -158,7 +161,7 @@ class Lane:
             cls, args, state = cast("DomainErrorParts", reply.value)  # shape set by the worker
             return rebuild_domain_error(cls, args, state)
         if reply.kind == TIMED_OUT:
-            return PdfWorkTimedOut(limit_s=round(timeout_s))
+            return PdfWorkTimedOut(limit_s=math.ceil(timeout_s))
         if reply.kind == CRASHED and self._closed.is_set():
             return PdfPoolUnavailable(profile=self.profile.name)
         if reply.kind == CRASHED:
@@ -195,7 +198,7 @@ class Lane:
             exit_code=worker.exit_code,
         )
         if not self._closed.is_set():
-            self._executor.submit(self._respawn)
+            self._spawner.submit(self._respawn)
 
     def _respawn(self) -> None:
         for backoff in chain(RESPAWN_BACKOFF_S, repeat(RESPAWN_BACKOFF_S[-1])):

@@ -11,6 +11,9 @@ The blocking parts (waiting for a worker, the pipe) run on the pool's own thread
 serves any event loop and never occupies the loop's default executor. A caller that is cancelled
 while its task runs does not stop the task: it ends within its time limit and the worker returns
 to its lane.
+
+Workers are spawned (not forked), so the program's main module must be safe to import: guard its
+entry point with ``if __name__ == "__main__":`` (the ``roi`` console script does).
 """
 
 from __future__ import annotations
@@ -52,7 +55,8 @@ class PdfPool:
         self._initializer = initializer
         self._start_timeout_s = start_timeout_s
         self._lanes: dict[str, Lane] = {}
-        self._executor: ThreadPoolExecutor | None = None
+        self._executor: ThreadPoolExecutor | None = None  # callers' blocking waits
+        self._spawner: ThreadPoolExecutor | None = None  # spawns workers, lives until close
 
     async def start(self) -> None:
         """Spawn every worker and wait until each has run the initializer."""
@@ -60,15 +64,17 @@ class PdfPool:
             return
         workers = sum(p.workers for p in self._profiles.values())
         self._executor = ThreadPoolExecutor(
-            max_workers=workers * (1 + WAITING_THREADS_PER_WORKER) + len(self._profiles),
-            thread_name_prefix="roi-pdfpool",
+            max_workers=workers * (1 + WAITING_THREADS_PER_WORKER), thread_name_prefix="roi-pdf"
+        )
+        self._spawner = ThreadPoolExecutor(
+            max_workers=len(self._profiles), thread_name_prefix="roi-pdf-spawn"
         )
         self._lanes = {
             name: Lane(
                 profile,
                 initializer=self._initializer,
                 start_timeout_s=self._start_timeout_s,
-                executor=self._executor,
+                spawner=self._spawner,
             )
             for name, profile in self._profiles.items()
         }
@@ -76,8 +82,8 @@ class PdfPool:
 
     async def _fill_lanes(self) -> None:
         loop = asyncio.get_running_loop()
-        executor = self._executor
-        fills = [loop.run_in_executor(executor, lane.fill) for lane in self._lanes.values()]
+        spawner = self._spawner
+        fills = [loop.run_in_executor(spawner, lane.fill) for lane in self._lanes.values()]
         results = await asyncio.gather(*fills, return_exceptions=True)
         failed = [r for r in results if isinstance(r, BaseException)]
         if failed:
@@ -92,16 +98,18 @@ class PdfPool:
 
     async def close(self) -> None:
         """Stop every worker and wait until each is reaped; calls after this are refused."""
-        executor, self._executor = self._executor, None
-        if executor is None:
+        executor, spawner = self._executor, self._spawner
+        if executor is None or spawner is None:
             return
+        self._executor = self._spawner = None
         lanes = list(self._lanes.values())
         self._lanes = {}
 
         def shut() -> None:
             for lane in lanes:
                 lane.close()
-            executor.shutdown(wait=True, cancel_futures=True)
+            executor.shutdown(wait=True, cancel_futures=True)  # callers reap their killed workers
+            spawner.shutdown(wait=True, cancel_futures=True)
 
         await asyncio.get_running_loop().run_in_executor(None, shut)
         log.info("pdf.pool.closed")

@@ -17,7 +17,7 @@ async def running_pool(
     *,
     check_workers: int = 1,
     time_limit_s: float = 5.0,
-    queue_timeout_s: float = 5.0,
+    queue_timeout_s: float = 15.0,  # a respawn on a loaded CI machine takes seconds
     initializer: Callable[[], None] | None = mark_initialized,
 ) -> AsyncIterator[PdfPool]:
     """A started pool: ``check`` lane as asked (256 MiB), one ``assemble`` worker (512 MiB)."""

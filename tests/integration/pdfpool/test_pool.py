@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import pickle
 import resource
 import signal
 import subprocess
@@ -84,6 +85,14 @@ class TestRefusals:
             assert await pool.run(tasks.add, 1, 1) == 2
         assert caught.value.data == {"error_type": "KeyError"}
         assert "patient" not in f"{caught.value} {caught.value!r}"
+
+    async def test_a_function_that_does_not_pickle_is_refused_before_it_takes_a_worker(
+        self,
+    ) -> None:
+        async with running_pool() as pool:
+            with pytest.raises((pickle.PicklingError, AttributeError)):
+                await pool.run(lambda: 1)
+            assert await pool.run(tasks.add, 1, 1) == 2
 
     async def test_an_unpicklable_result_is_a_work_failure_and_the_worker_serves_on(
         self,
