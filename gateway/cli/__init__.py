@@ -6,6 +6,7 @@ import click
 
 from gateway.cli.db import db
 from gateway.cli.server import serve, worker
+from gateway.cli.users import users
 
 
 @click.group()
@@ -16,3 +17,4 @@ def main() -> None:
 main.add_command(db)
 main.add_command(serve)
 main.add_command(worker)
+main.add_command(users)
