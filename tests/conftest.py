@@ -9,6 +9,8 @@ import pytest
 
 pytest_plugins = [
     "tests.fixtures.db",
+    "tests.fixtures.logs",
+    "tests.fixtures.app",
 ]
 
 
