@@ -13,7 +13,7 @@ from litestar.params import FromPath, JSONBody
 
 from gateway.auth import accounts, tokens
 from gateway.auth.models import IntegrationToken
-from gateway.auth.principal import CurrentPrincipal, Principal
+from gateway.auth.principal import CurrentPrincipal
 from gateway.auth.schemas import (
     LoginIn,
     PasswordChangeIn,
@@ -65,11 +65,8 @@ async def login(
         address=client_address(request),
         presented=request.cookies.get(policy.cookie_name),
     )
-    principal = await auth.resolve_session(signed.session.secret)
-    assert principal is not None  # noqa: S101 - the session was issued just now
-    return _with_cookie(
-        _session_out(principal, signed.session, ""), policy.cookie(signed.session.secret)
-    )
+    body = _session_out(signed.principal, signed.session, "")
+    return _with_cookie(body, policy.cookie(signed.session.secret))
 
 
 @get("/api/v1/auth/session", opt={"rule": "auth.self"})
@@ -93,14 +90,11 @@ async def change_password(
     data: JSONBody[PasswordChangeIn], principal: CurrentPrincipal, auth: Auth
 ) -> Response[Any]:
     """Replace the password; every session and token of the user ends, a new session starts."""
-    issued = await auth.change_password(
+    signed = await auth.change_password(
         principal, current_password=data.current_password, new_password=data.new_password
     )
-    fresh = await auth.resolve_session(issued.secret)
-    assert fresh is not None  # noqa: S101 - issued just now
-    return _with_cookie(
-        _session_out(fresh, issued, ""), auth.config.session_policy.cookie(issued.secret)
-    )
+    body = _session_out(signed.principal, signed.session, "")
+    return _with_cookie(body, auth.config.session_policy.cookie(signed.session.secret))
 
 
 @post("/api/v1/auth/totp", opt={"rule": "authenticated"}, status_code=200)

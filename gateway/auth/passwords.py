@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 
+import anyio
 from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 
@@ -20,6 +21,14 @@ class Passwords:
     def __init__(self, hasher: PasswordHasher | None = None) -> None:
         self._hasher = hasher or PasswordHasher()
         self._dummy = self._hasher.hash(secrets.token_urlsafe(16))
+
+    async def make(self, password: str) -> str:
+        """:meth:`hash` in a worker thread: argon2 is deliberately slow."""
+        return await anyio.to_thread.run_sync(self.hash, password)
+
+    async def check(self, password_hash: str | None, password: str) -> bool:
+        """:meth:`verify` in a worker thread."""
+        return await anyio.to_thread.run_sync(self.verify, password_hash, password)
 
     def hash(self, password: str) -> str:
         return self._hasher.hash(password)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import uuid
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -45,6 +45,27 @@ class AuthConfig:
 class SignedIn:
     user: User
     session: IssuedSession
+    principal: Principal
+
+
+def session_principal(user: User, issued: IssuedSession) -> Principal:
+    return Principal(
+        via=Via.SESSION,
+        user_id=user.id,
+        role=Role(user.role),
+        organisation_id=user.organisation_id,
+        session_id=issued.session_id,
+        must_change_password=user.must_change_password,
+    )
+
+
+async def claim_code(repository: AuthRepository, user: User, code: str, now: datetime) -> bool:
+    """Whether ``code`` is the user's TOTP code now (one step of drift), claiming its step so it
+    is never accepted again."""
+    step = totp.matching_step(user.totp_secret, code, at=now, after=user.totp_last_step)
+    if step is None:
+        return False
+    return await repository.claim_totp_step(user.id, step)
 
 
 def normalise_email(email: str) -> str:
@@ -61,36 +82,47 @@ class AuthService:
     async def login(
         self, *, email: str, password: str, code: str, address: str, presented: str | None
     ) -> SignedIn:
-        """Password and TOTP code in one step; a new session id whatever cookie came along."""
+        """Password and TOTP code in one step; a new session id whatever cookie came along.
+
+        Short sequential transactions (throttle check, user lookup, session issue, throttle
+        update), never nested: SQLite allows one writer, and argon2 runs outside any of them.
+        """
         email = normalise_email(email)
         keys = (account_key(email), address_key(address))
         await self.config.throttler.check(*keys)
-        user = await self.repository.user_by_email(email)
-        if not await self._factors_hold(user, password, code):
+        user = await self._user_by_email(email)
+        hashed = user.password_hash if user else None
+        password_ok = await self.config.passwords.check(hashed, password)
+        signed = None
+        if user is not None and password_ok and not user.disabled:
+            signed = await self._open_session(user, code, presented)
+        if signed is None:
             await self._failed(keys, user)
-        assert user is not None  # noqa: S101 - _factors_hold is false for a missing user
+        assert signed is not None  # noqa: S101 - _failed raised otherwise
         await self.config.throttler.reset(keys[0])
-        if presented:
-            await self.sessions.revoke(tokens.digest(presented))
-        issued = await self.sessions.issue(user.id)
+        return signed
+
+    async def _user_by_email(self, email: str) -> User | None:
+        async with self.config.session_maker() as session:
+            return await AuthRepository(session).user_by_email(email)
+
+    async def _open_session(self, user: User, code: str, presented: str | None) -> SignedIn | None:
+        """Claim the code's time step and issue a new session, in one transaction."""
+        clock = self.config.clock
+        async with self.config.session_maker() as session, session.begin():
+            repository = AuthRepository(session)
+            if not await claim_code(repository, user, code, clock.now()):
+                return None
+            sessions = Sessions(repository, self.config.session_policy, clock)
+            if presented:
+                await sessions.revoke(tokens.digest(presented))
+            issued = await sessions.issue(user.id)
         log.info("auth.signed_in", user_id=str(user.id))
-        return SignedIn(user=user, session=issued)
-
-    async def _factors_hold(self, user: User | None, password: str, code: str) -> bool:
-        """Both factors, in constant shape: the password is always hashed, even for no user."""
-        password_ok = self.config.passwords.verify(user.password_hash if user else None, password)
-        if user is None or user.disabled or not password_ok:
-            return False
-        return await self._claim_code(user, code)
-
-    async def _claim_code(self, user: User, code: str) -> bool:
-        now = self.config.clock.now()
-        step = totp.matching_step(user.totp_secret, code, at=now, after=user.totp_last_step)
-        if step is None:
-            return False
-        return await self.repository.claim_totp_step(user.id, step)
+        return SignedIn(user=user, session=issued, principal=session_principal(user, issued))
 
     async def _failed(self, keys: tuple[ThrottleKey, ...], user: User | None) -> None:
+        """Count the failure in its own transaction (after dropping ours: one SQLite writer)."""
+        await self.session.rollback()
         await self.config.throttler.record_failure(*keys)
         log.info("auth.sign_in_failed", user_id=str(user.id) if user else None)
         raise LoginFailed
@@ -102,14 +134,15 @@ class AuthService:
 
     async def change_password(
         self, principal: Principal, *, current_password: str, new_password: str
-    ) -> IssuedSession:
+    ) -> SignedIn:
         user = await self._reauthenticate(principal, current_password)
         check_policy(new_password, current=current_password)
-        user.password_hash = self.config.passwords.hash(new_password)
+        user.password_hash = await self.config.passwords.make(new_password)
         user.must_change_password = False
         user.updated_at = self.config.clock.now()
         log.info("auth.password_changed", user_id=str(user.id))
-        return await self._restart(user.id)
+        issued = await self._restart(user.id)
+        return SignedIn(user=user, session=issued, principal=session_principal(user, issued))
 
     async def rotate_totp(
         self, principal: Principal, *, password: str, code: str
@@ -117,7 +150,7 @@ class AuthService:
         """A new TOTP secret (its provisioning URI returned once); the old code must still be
         presented. Ends every session and token of the user, then starts a fresh session."""
         user = await self._reauthenticate(principal, password)
-        if not await self._claim_code(user, code):
+        if not await claim_code(self.repository, user, code, self.config.clock.now()):
             await self._failed((account_key(user.email),), user)
         user.totp_secret = totp.new_secret()
         user.totp_enrolled = False
@@ -127,14 +160,18 @@ class AuthService:
         return totp.provisioning_uri(user.totp_secret, user.email), await self._restart(user.id)
 
     async def _reauthenticate(self, principal: Principal, password: str) -> User:
+        """The current password again, throttled like a sign-in. The throttle and the lookup
+        run before this request's transaction starts (one SQLite writer at a time)."""
         if principal.via is not Via.SESSION:
             raise Forbidden  # an integration token is not a person: no credential changes
-        user = await self.repository.user(principal.user_id)
-        key = account_key(user.email if user else "")
+        async with self.config.session_maker() as session:
+            known = await AuthRepository(session).user(principal.user_id)
+        key = account_key(known.email if known else "")
         await self.config.throttler.check(key)
-        if user is None or not self.config.passwords.verify(user.password_hash, password):
-            await self._failed((key,), user)
-        assert user is not None  # noqa: S101 - _failed raised otherwise
+        if known is None or not await self.config.passwords.check(known.password_hash, password):
+            await self._failed((key,), known)
+        user = await self.repository.user(principal.user_id)
+        assert user is not None  # noqa: S101 - found a moment ago; users are never deleted
         return user
 
     async def _restart(self, user_id: uuid.UUID) -> IssuedSession:

@@ -8,6 +8,7 @@ Create Date: 2026-11-27 09:28:34
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime
 
 import sqlalchemy as sa
 from alembic import op
@@ -27,7 +28,7 @@ TOKEN_ROLE_CHECK = (
 )
 
 
-def _at(name: str, *, nullable: bool = False) -> sa.Column[object]:
+def _at(name: str, *, nullable: bool = False) -> sa.Column[datetime]:
     """A UTC timestamp (the models use advanced-alchemy's DateTimeUTC over this type)."""
     return sa.Column(name, sa.DateTime(timezone=True), nullable=nullable)
 
