@@ -54,6 +54,12 @@ class CsrfFailed(AuthError):
     code = "CSRF_FAILED"
 
 
+class SessionRequired(AuthError):
+    """Credential changes are for a signed-in person, never for an integration token."""
+
+    code = "SESSION_REQUIRED"
+
+
 class PasswordChangeRequired(AuthError):
     """Signed in with a one-time password: only the password change is open until it is done."""
 
@@ -93,6 +99,7 @@ STATUSES: dict[type[DomainError], int] = {
     Throttled: HTTPStatus.TOO_MANY_REQUESTS,
     CsrfFailed: HTTPStatus.FORBIDDEN,
     PasswordChangeRequired: HTTPStatus.FORBIDDEN,
+    SessionRequired: HTTPStatus.FORBIDDEN,
     WeakPassword: HTTPStatus.UNPROCESSABLE_ENTITY,
     InvalidAccount: HTTPStatus.UNPROCESSABLE_ENTITY,
     EmailTaken: HTTPStatus.CONFLICT,

@@ -16,7 +16,7 @@ import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.auth import tokens, totp
-from gateway.auth.errors import Forbidden, LoginFailed
+from gateway.auth.errors import LoginFailed, SessionRequired
 from gateway.auth.models import User
 from gateway.auth.passwords import Passwords, check_policy
 from gateway.auth.principal import Principal, Via
@@ -163,7 +163,7 @@ class AuthService:
         """The current password again, throttled like a sign-in. The throttle and the lookup
         run before this request's transaction starts (one SQLite writer at a time)."""
         if principal.via is not Via.SESSION:
-            raise Forbidden  # an integration token is not a person: no credential changes
+            raise SessionRequired  # an integration token is not a person
         async with self.config.session_maker() as session:
             known = await AuthRepository(session).user(principal.user_id)
         key = account_key(known.email if known else "")
