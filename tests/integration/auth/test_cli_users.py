@@ -38,7 +38,8 @@ async def test_roi_users_add_prints_the_secrets_once_and_they_sign_in(
     assert result.exit_code == 0, result.output
     password = re.search(r"one-time password: (\S+)", result.output)
     uri = re.search(r"(otpauth://\S+)", result.output)
-    assert password and uri
+    assert password
+    assert uri
     assert result.output.count(password.group(1)) == 1
     async with session_maker(auth_app)() as session:
         user = (await session.scalars(select(User))).one()
