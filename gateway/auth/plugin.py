@@ -4,9 +4,11 @@ rule check, dependencies and the error statuses."""
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from http import HTTPStatus
 from typing import Any
 
-from litestar import Litestar, Request
+import structlog
+from litestar import Litestar, Request, Response
 from litestar.config.app import AppConfig
 from litestar.datastructures import State
 from litestar.di import Provide
@@ -15,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from gateway.auth.endpoints import ROUTE_HANDLERS
 from gateway.auth.errors import STATUSES as AUTH_STATUSES
-from gateway.auth.errors import AuthRequired
+from gateway.auth.errors import AuthRequired, Throttled
 from gateway.auth.guards import AUTH_STATE, PRINCIPAL_STATE, access_guard, check_routes
 from gateway.auth.passwords import Passwords
 from gateway.auth.principal import Principal
@@ -23,9 +25,11 @@ from gateway.auth.service import AuthConfig, AuthService
 from gateway.auth.sessions import SessionPolicy
 from gateway.auth.throttle import LoginThrottler, ThrottlePolicy
 from gateway.db import build_engine, build_session_maker
-from gateway.errors import register
+from gateway.errors import problem_response, register
 from gateway.settings import Settings
 from kernel.clock import Clock, SystemClock
+
+log = structlog.get_logger()
 
 for _error, _status in AUTH_STATUSES.items():
     register(_error, _status)
@@ -58,6 +62,7 @@ class AuthPlugin(InitPluginProtocol):
                 "auth": Provide(provide_auth_service),
             }
         )
+        app_config.exception_handlers[Throttled] = throttled_response
         app_config.on_startup.append(self._start)
         app_config.on_shutdown.append(self._stop)
         return app_config
@@ -90,6 +95,19 @@ class AuthPlugin(InitPluginProtocol):
         if self._engine is not None:
             await self._engine.dispose()
             self._engine = None
+
+
+def throttled_response(
+    _request: Request[Any, Any, Any], exc: Exception
+) -> Response[dict[str, Any]]:
+    """429 as problem+json with a ``Retry-After`` header (seconds)."""
+    retry_after = exc.data.get("retry_after_s", 1) if isinstance(exc, Throttled) else 1
+    response = problem_response(
+        HTTPStatus.TOO_MANY_REQUESTS, Throttled.code, {"data": {"retry_after_s": retry_after}}
+    )
+    response.headers["Retry-After"] = str(retry_after)
+    log.info("request.refused", code=Throttled.code, status=HTTPStatus.TOO_MANY_REQUESTS)
+    return response
 
 
 def provide_principal(request: Request[Any, Any, Any]) -> Principal:

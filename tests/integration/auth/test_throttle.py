@@ -36,6 +36,7 @@ async def test_R17_two_hundred_password_guesses_get_no_success_and_engage_429(
     locked = await sign_in(http, victim, clock, code=code)
     assert locked.status_code == 429  # even the right password, while the lock lasts
     assert locked.json()["code"] == "THROTTLED"
+    assert 0 < int(locked.headers["retry-after"]) <= 30
     clock.advance(timedelta(minutes=1))
     assert (await sign_in(http, victim, clock)).status_code == 200
 
