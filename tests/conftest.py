@@ -8,15 +8,13 @@ import os
 import pytest
 
 pytest_plugins = [
+    "tests.fixtures.asyncio_backend",
     "tests.fixtures.db",
     "tests.fixtures.logs",
     "tests.fixtures.app",
+    "tests.fixtures.faults",
+    "tests.fixtures.s3",
 ]
-
-
-@pytest.fixture(scope="session")
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def in_ci() -> bool:

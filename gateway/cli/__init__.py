@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gateway.cli.db import db
+from gateway.cli.redact import redact
 from gateway.cli.server import serve, worker
 from gateway.cli.users import users
 
@@ -17,4 +18,5 @@ def main() -> None:
 main.add_command(db)
 main.add_command(serve)
 main.add_command(worker)
+main.add_command(redact)
 main.add_command(users)
