@@ -135,9 +135,11 @@ class AuthService:
     async def change_password(
         self, principal: Principal, *, current_password: str, new_password: str
     ) -> SignedIn:
-        user = await self._reauthenticate(principal, current_password)
+        await self._reauthenticate(principal, current_password)
         check_policy(new_password, current=current_password)
-        user.password_hash = await self.config.passwords.make(new_password)
+        password_hash = await self.config.passwords.make(new_password)  # before our transaction
+        user = await self._user(principal)
+        user.password_hash = password_hash
         user.must_change_password = False
         user.updated_at = self.config.clock.now()
         log.info("auth.password_changed", user_id=str(user.id))
@@ -149,7 +151,8 @@ class AuthService:
     ) -> tuple[str, IssuedSession]:
         """A new TOTP secret (its provisioning URI returned once); the old code must still be
         presented. Ends every session and token of the user, then starts a fresh session."""
-        user = await self._reauthenticate(principal, password)
+        await self._reauthenticate(principal, password)
+        user = await self._user(principal)
         if not await claim_code(self.repository, user, code, self.config.clock.now()):
             await self._failed((account_key(user.email),), user)
         user.totp_secret = totp.new_secret()
@@ -159,9 +162,9 @@ class AuthService:
         log.info("auth.mfa_changed", user_id=str(user.id))
         return totp.provisioning_uri(user.totp_secret, user.email), await self._restart(user.id)
 
-    async def _reauthenticate(self, principal: Principal, password: str) -> User:
-        """The current password again, throttled like a sign-in. The throttle and the lookup
-        run before this request's transaction starts (one SQLite writer at a time)."""
+    async def _reauthenticate(self, principal: Principal, password: str) -> None:
+        """The current password again, throttled like a sign-in. The throttle, the lookup and
+        argon2 run before this request's transaction starts (one SQLite writer at a time)."""
         if principal.via is not Via.SESSION:
             raise SessionRequired  # an integration token is not a person
         async with self.config.session_maker() as session:
@@ -170,8 +173,12 @@ class AuthService:
         await self.config.throttler.check(key)
         if known is None or not await self.config.passwords.check(known.password_hash, password):
             await self._failed((key,), known)
+
+    async def _user(self, principal: Principal) -> User:
+        """The principal's user, in this request's transaction (users are never deleted)."""
         user = await self.repository.user(principal.user_id)
-        assert user is not None  # noqa: S101 - found a moment ago; users are never deleted
+        if user is None:
+            raise SessionRequired
         return user
 
     async def _restart(self, user_id: uuid.UUID) -> IssuedSession:
