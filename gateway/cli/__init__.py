@@ -8,6 +8,7 @@ from gateway.cli.db import db
 from gateway.cli.ledger import ledger
 from gateway.cli.redact import redact
 from gateway.cli.server import serve, worker
+from gateway.cli.users import users
 
 
 @click.group()
@@ -20,3 +21,4 @@ main.add_command(ledger)
 main.add_command(serve)
 main.add_command(worker)
 main.add_command(redact)
+main.add_command(users)
