@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Literal, TypeVar
 
 from contracts.errors import SiteRulesInvalid
@@ -80,6 +81,7 @@ class SiteRules:
     attestations: tuple[AttestationRule, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "notices", MappingProxyType(dict(self.notices)))
         if f"part2_{self.part2_statement}" not in self.notices:
             raise SiteRulesInvalid("site rules lack the chosen 2.32 notice")
 

@@ -28,7 +28,7 @@ def rules_with(**changes: Any) -> dict[str, Any]:
 
 
 def category(**changes: Any) -> dict[str, Any]:
-    table = copy.deepcopy(default_rules_dict()["sensitive_categories"][0])
+    table: dict[str, Any] = copy.deepcopy(default_rules_dict()["sensitive_categories"][0])
     table.update(changes)
     return table
 
