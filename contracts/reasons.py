@@ -184,6 +184,9 @@ _FIXED: tuple[Reason, ...] = (
     Reason("LEGAL_BASIS_MISSING", "BA-03", "45 CFR 160.103; 164.502(a)", _B,
            "This recipient needs a legal basis (authorization, directive or legal process). A "
            "business associate agreement does not apply to this recipient."),
+    Reason("RETENTION_NOT_ELAPSED", "RET-01", "45 CFR 164.530(j)(2); 164.508(b)(6)", _B,
+           "This record must be kept for six years from its creation or from when it was last "
+           "in effect, whichever is later; it cannot be deleted yet."),
     Reason("MN_JUSTIFICATION_REQUIRED", "MN-01", "45 CFR 164.502(b); 164.514(d)", _H,
            "A request for the complete record must explain why the whole record is the minimum "
            "necessary. A reviewer must approve it with a note."),

@@ -92,6 +92,8 @@ MUTATIONS: list[tuple[str, str, str, str]] = [
     ("AOD_02", "basis.py",
      '    return AccountingClass(category, True, "AOD-02")',
      '    return AccountingClass(category, False, "AOD-01")'),
+    ("RET_01", "retention.py",
+     "    early = on < retain_until(created_on, last_effective_on)", "    early = False"),
 ]  # fmt: skip
 
 
