@@ -161,6 +161,9 @@ _FIXED: tuple[Reason, ...] = (
            "without the patient's consent or a court order under 42 CFR 2.64 or 2.65."),
     Reason("ST_HIV_RELEASE_REQUIRED", "ST-01", "10 NYCRR 63.5; 9 NYCRR 367.6(d)", _W,
            "HIV-related records were left out. They need the state-approved HIV release form."),
+    Reason("ST_SPECIAL_RELEASE_REQUIRED", "ST-01", "state law, as configured in the site rules", _W,
+           "Records in a category that state law protects were left out. They need the special "
+           "release form that state law requires."),
     Reason("MINOR_CONSENTED_EXCLUDED", "ST-02",
            "45 CFR 164.502(g)(3); e.g. Tex. Fam. Code 32.003-.004", _W,
            "Records of care the minor consented to on their own were left out; a parent or "

@@ -180,8 +180,8 @@ def _category(
     reader: _Reader, table: Mapping[str, object], path: str, notices: Mapping[str, NoticeText]
 ) -> SensitiveCategory:
     code = reader.text(table, "exclusion_code", path)
-    if code and not (code in REASONS and REASONS[code].rule_id.startswith("ST-")):
-        reader.problem(f"{path}.exclusion_code", "must be a state-rule (ST-) reason code")
+    if code and not (code in REASONS and REASONS[code].rule_id == "ST-01"):
+        reader.problem(f"{path}.exclusion_code", "must be an ST-01 exclusion reason code")
     notice = table.get("notice")
     if notice is not None and notice not in notices:
         reader.problem(f"{path}.notice", "names no notice in [notices]")

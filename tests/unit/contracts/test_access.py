@@ -21,6 +21,7 @@ from contracts import (
     original_due,
 )
 from tests.unit.contracts.builders import (
+    BOUNDARY,
     TODAY,
     access_request,
     directive,
@@ -42,6 +43,7 @@ def letter(received: date, *, on_day: int = 20, extra: int = 30, reasons: str = 
 
 
 class TestACC01:
+    @BOUNDARY
     @given(received=RECEIVED)
     def test_ACC_01_due_is_received_plus_30_calendar_days(self, received: date) -> None:
         assert due_date(received) == received + timedelta(days=30)
@@ -50,6 +52,7 @@ class TestACC01:
     def test_ACC_01_a_known_date_falls_due_thirty_days_later(self) -> None:
         assert due_date(date(2026, 2, 1)) == date(2026, 3, 3)
 
+    @BOUNDARY
     @given(received=RECEIVED, day=st.sampled_from([29, 30, 31]))
     def test_ACC_01_the_extension_letter_must_be_made_within_the_original_period(
         self, received: date, day: int
@@ -62,6 +65,7 @@ class TestACC01:
             original_due(received) if late else extension.new_due
         )
 
+    @BOUNDARY
     @given(received=RECEIVED, extra=st.sampled_from([29, 30, 31]))
     def test_ACC_01_an_extension_adds_at_most_30_days(self, received: date, extra: int) -> None:
         decision = check_extensions(received, [letter(received, extra=extra)])
@@ -84,6 +88,7 @@ class TestACC01:
     def test_ACC_01_no_extension_means_no_findings(self) -> None:
         assert check_extensions(date(2026, 2, 1), []).findings == ()
 
+    @BOUNDARY
     @given(received=RECEIVED, offset=st.sampled_from([-1, 0, 1]))
     def test_ACC_01_overdue_the_day_after_the_due_date(self, received: date, offset: int) -> None:
         request = access_request(received_on=received)

@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 
 from contracts import Part2Element, RecipientKind, check_part2, decide_release
 from tests.unit.contracts.builders import (
+    BOUNDARY,
     TODAY,
     access_request,
     authorization,
@@ -68,6 +69,7 @@ class TestP201:
         assert decision.codes == (f"P2_CONSENT_MISSING_ELEMENT:{element}",)
         assert not decision.allowed
 
+    @BOUNDARY
     @given(expires=DAYS, offset=st.sampled_from([-1, 0, 1]))
     def test_P2_01_a_consent_expires_the_day_after_its_date(
         self, expires: date, offset: int
@@ -81,6 +83,7 @@ class TestP201:
         consent = part2_consent(expiration_date=None, expiration_event_occurred=True)
         assert check_part2(consent, on=TODAY).codes == ("P2_CONSENT_EXPIRED",)
 
+    @BOUNDARY
     @given(revoked=DAYS, offset=st.sampled_from([-1, 0, 1]))
     def test_P2_01_a_revoked_consent_stops_from_its_revocation_date(
         self, revoked: date, offset: int

@@ -25,6 +25,7 @@ from contracts import (
     decide_release,
 )
 from tests.unit.contracts.builders import (
+    BOUNDARY,
     PATIENT,
     TODAY,
     access_request,
@@ -142,6 +143,7 @@ class TestAUTH08:
         assert release.included == ("ds",)
         assert [r.code for r in release.excluded[0].reasons] == ["SCOPE_DOCUMENT_TYPE"]
 
+    @BOUNDARY
     @given(offset=st.sampled_from([-1, 0, 1]), edge=st.sampled_from(["start", "end"]))
     def test_AUTH_08_dates_outside_the_scope_are_excluded(self, offset: int, edge: str) -> None:
         scope = Scope(dates=years(2024, 2025))
@@ -195,6 +197,7 @@ class TestBA01InRelease:
         )
         assert [f.code for f in release.findings] == ["BAA_FUNCTION_NOT_COVERED"]
 
+    @BOUNDARY
     @given(offset=st.sampled_from([-1, 0, 1]))
     def test_BA_01_the_baa_is_judged_on_the_release_date(self, offset: int) -> None:
         agreement = baa(ends_on=date(2026, 6, 30))

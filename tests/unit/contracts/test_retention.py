@@ -8,6 +8,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from contracts import check_deletion, retain_until
+from tests.unit.contracts.builders import BOUNDARY
 
 DAYS = st.dates(min_value=date(2000, 1, 1), max_value=date(2040, 12, 31))
 
@@ -23,6 +24,7 @@ class TestRET01:
     def test_RET_01_a_leap_day_is_kept_until_the_first_of_march(self) -> None:
         assert retain_until(date(2024, 2, 29)) == date(2030, 3, 1)
 
+    @BOUNDARY
     @given(created=DAYS, offset=st.sampled_from([-1, 0, 1]))
     def test_RET_01_deletion_is_refused_before_the_retention_date(
         self, created: date, offset: int
@@ -34,6 +36,7 @@ class TestRET01:
             assert decision.codes == ("RETENTION_NOT_ELAPSED",)
             assert decision.findings[0].rule_id == "RET-01"
 
+    @BOUNDARY
     @given(created=DAYS)
     def test_RET_01_never_less_than_six_years(self, created: date) -> None:
         assert (retain_until(created) - created).days >= 6 * 365

@@ -79,6 +79,7 @@ def test_top_level_problems_are_reported(changes: dict[str, Any], path: str) -> 
         ({"label": ""}, "sensitive_categories[0].label: must be a non-empty string"),
         ({"exclusion_code": "AUTH_EXPIRED"}, "sensitive_categories[0].exclusion_code"),
         ({"exclusion_code": "NOT_A_CODE"}, "sensitive_categories[0].exclusion_code"),
+        ({"exclusion_code": "ST_ATTESTATION_REQUIRED"}, "sensitive_categories[0].exclusion_code"),
         ({"notice": "no_such_notice"}, "sensitive_categories[0].notice"),
         ({"exempt_recipients": ["patient", "nobody"]}, "unknown value 'nobody'"),
         ({"exempt_recipients": "patient"}, "must be a list of strings"),

@@ -19,6 +19,7 @@ from contracts import (
     decide_release,
 )
 from tests.unit.contracts.builders import (
+    BOUNDARY,
     TODAY,
     access_request,
     authorization,
@@ -98,6 +99,7 @@ class TestST01:
         )
         assert release.included == ("hiv",)
 
+    @BOUNDARY
     @given(offset=st.sampled_from([-1, 0, 1]))
     def test_ST_01_the_category_applies_from_its_effective_date(self, offset: int) -> None:
         start = date(2026, 3, 1)
@@ -118,6 +120,24 @@ class TestST01:
         on = start + timedelta(days=offset)
         release = decide_release(authorization(), recipient(), [HIV_DOC], on=on, site_rules=rules)
         assert (release.included == ()) is (offset >= 0)
+
+    def test_ST_01_another_state_category_is_excluded_with_the_generic_code(self) -> None:
+        genetic = {
+            "label": "genetic",
+            "jurisdiction": "US-XX",
+            "release": "genetic",
+            "exclusion_code": "ST_SPECIAL_RELEASE_REQUIRED",
+            "exempt_recipients": [],
+            "effective_from": date(2020, 1, 1),
+        }
+        rules = site_rules(sensitive_categories=[genetic])
+        doc = document("dna", labels=frozenset({"genetic"}))
+        release = decide_release(authorization(), recipient(), [doc], on=TODAY, site_rules=rules)
+        assert [r.code for r in release.excluded[0].reasons] == ["ST_SPECIAL_RELEASE_REQUIRED"]
+        special = authorization(special_releases=frozenset({"genetic"}))
+        allowed = decide_release(special, recipient(), [doc], on=TODAY, site_rules=rules)
+        assert allowed.included == ("dna",)
+        assert allowed.notices == (), "this category has no notice"
 
 
 class TestST02:
@@ -208,6 +228,7 @@ class TestST04:
         )
         assert release.allowed
 
+    @BOUNDARY
     @given(offset=st.sampled_from([-1, 0, 1]))
     def test_ST_04_an_attestation_rule_applies_from_its_effective_date(self, offset: int) -> None:
         start = date(2026, 3, 1)
