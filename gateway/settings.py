@@ -57,6 +57,15 @@ class WorkflowSettings(BaseModel):
         default=None,
         description="Default: SQLite dbos.sqlite3 under the data dir, or the PG database.",
     )
+    assembly_worker_concurrency: int = Field(
+        default=2, ge=1, description="Release assemblies one process runs at once."
+    )
+    orphan_sweep_s: float = Field(
+        default=30.0, gt=0, description="How often `roi worker` resumes work of dead processes."
+    )
+    shutdown_grace_s: int = Field(
+        default=10, ge=0, description="Seconds a stopping process waits for running workflows."
+    )
 
 
 class SecuritySettings(BaseModel):

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import click
 
+from gateway.cli.db import db
+from gateway.cli.redact import redact
 from gateway.cli.server import serve, worker
 
 
@@ -12,5 +14,7 @@ def main() -> None:
     """ROI Gateway: release-of-information and vendor-compliance gateway."""
 
 
+main.add_command(db)
 main.add_command(serve)
 main.add_command(worker)
+main.add_command(redact)
