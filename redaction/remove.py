@@ -199,6 +199,8 @@ class Remover:
 
     def _show(self, run: _Run, op: str, operands: list[pikepdf.Object]) -> None:
         state = run.state
+        if state.text.font.vertical:
+            raise UnsupportedPdf("vertical writing", feature="vertical-writing")
         prefix: list[Instruction] = []
         if op == '"' and len(operands) == 3:  # noqa: PLR2004
             state.text.tw, state.text.tc = num(operands[0]), num(operands[1])
@@ -211,8 +213,6 @@ class Remover:
         if removed == 0:
             run.out.append(_inst(operands, op))
             return
-        if state.text.font.vertical:
-            raise UnsupportedPdf("vertical writing", feature="vertical-writing")
         if state.text.tfs * state.text.th == 0:
             raise UnsupportedPdf("text with zero size", feature="zero-font-size")
         run.out.extend(prefix)

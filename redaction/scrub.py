@@ -63,6 +63,8 @@ def flatten_forms(pdf: pikepdf.Pdf) -> None:
             # fields without a usable appearance are dropped with the form, never shown
             pdf.generate_appearance_streams()
     pdf.flatten_annotations("all")
+    if "/AcroForm" in pdf.Root:
+        del pdf.Root["/AcroForm"]
 
 
 def _is_widget(annot: object) -> bool:
