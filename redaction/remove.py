@@ -22,9 +22,11 @@ from redaction.geometry import Matrix, Rect
 from redaction.textstate import (
     Glyph,
     State,
+    advance_string,
     begin_text,
     concat,
     kern,
+    line_centre_y,
     move_line,
     next_line,
     num,
@@ -194,8 +196,12 @@ class Remover:
             self._fonts[key] = load_font(obj)
         return self._fonts[key]
 
-    def _hit(self, x: float, y: float) -> bool:
-        return any(r.x0 <= x <= r.x1 and r.y0 <= y <= r.y1 for r in self.rects)
+    def _candidates(self, state: State) -> tuple[Rect, ...]:
+        """The rectangles the glyphs of the current line could fall into."""
+        y = line_centre_y(state)
+        if y is None:
+            return self.rects
+        return tuple(r for r in self.rects if r.y0 <= y <= r.y1)
 
     def _show(self, run: _Run, op: str, operands: list[pikepdf.Object]) -> None:
         state = run.state
@@ -222,13 +228,22 @@ class Remover:
 
     def _layout(self, state: State, items: list[pikepdf.Object]) -> tuple[list[object], int]:
         """Lay out a TJ array; return its rewrite (removed glyphs as merged gaps) and count."""
+        rects = self._candidates(state)
+        if not rects and self.on_glyph is None:
+            for item in items:
+                if isinstance(item, pikepdf.String):
+                    advance_string(state, bytes(item))
+                else:
+                    kern(state, num(item))
+            return [], 0
         pieces: list[bytes | float] = []
         removed = 0
         scale = state.text.tfs * state.text.th
         for item in items:
             if isinstance(item, pikepdf.String):
                 for glyph in show_string(state, bytes(item)):
-                    hit = self._hit(glyph.x, glyph.y)
+                    x, y = glyph.x, glyph.y
+                    hit = any(r[0] <= x <= r[2] and r[1] <= y <= r[3] for r in rects)
                     if self.on_glyph is not None:
                         self.on_glyph(glyph, hit)
                     if hit:
