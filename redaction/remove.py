@@ -127,6 +127,9 @@ class Remover:
         if op == "Do":
             self._do(run, inst, operands, depth)
             return
+        if op in {"BDC", "DP"} and _strip_alternates(operands):
+            inst = _inst(operands, op)
+            run.changed = True
         self._state_op(run, op, operands)
         run.out.append(inst)
 
@@ -338,6 +341,20 @@ class Remover:
             name = f"/RdX{self._names}"
             if not (isinstance(table, pikepdf.Dictionary) and name in table):
                 return name
+
+
+_ALTERNATES = ("/ActualText", "/Alt", "/E")
+
+
+def _strip_alternates(operands: list[pikepdf.Object]) -> bool:
+    """Drop replacement and alternate text from an inline marked-content property list."""
+    props = operands[-1] if operands else None
+    if not isinstance(props, pikepdf.Dictionary) or props.is_indirect:
+        return False
+    keys = [k for k in _ALTERNATES if k in props]
+    for key in keys:
+        del props[key]
+    return bool(keys)
 
 
 def _inst(operands: Sequence[Any], op: str) -> pikepdf.ContentStreamInstruction:

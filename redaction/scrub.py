@@ -35,7 +35,16 @@ _CATALOG_KEYS = (
     "/Requirements",
 )
 _PAGE_KEYS = ("/Annots", "/B", "/StructParents", "/Thumb", "/AA", "/PieceInfo", "/AF", "/Metadata")
-_ANY_KEYS = ("/Metadata", "/PieceInfo", "/AF", "/AA", "/StructParent", "/StructParents")
+_ANY_KEYS = (
+    "/Metadata",
+    "/PieceInfo",
+    "/AF",
+    "/AA",
+    "/StructParent",
+    "/StructParents",
+    "/ActualText",
+    "/Alt",
+)
 
 
 def has_form_content(pdf: pikepdf.Pdf) -> bool:
