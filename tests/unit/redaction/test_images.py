@@ -10,7 +10,7 @@ from PIL import Image
 
 from redaction import Box, Plan, redact
 from redaction.geometry import Matrix, Rect
-from redaction.images import _paint, blackout, hit_rects, pixel_box
+from redaction.images import _paint, blackout, decode_with_pdfium, hit_rects, pixel_box
 from tests.unit.redaction.builders import gray_image, raw_pdf, to_bytes
 
 # A 100x100 grey image drawn at (100, 100) with size 200x200 points: 2 points per pixel.
@@ -120,3 +120,31 @@ def test_unusual_modes_are_painted_as_rgb(mode: str) -> None:
     picture = Image.new(mode, (4, 4))
     painted = _paint(picture, Matrix(4, 0, 0, 4, 0, 0), [Rect(0, 0, 2, 2)])
     assert painted.mode == "RGB"
+
+
+def test_pdfium_decodes_what_pikepdf_cannot() -> None:
+    doc = pikepdf.new()
+    image = gray_image(doc, 6, 4, value=77)
+    picture = decode_with_pdfium(image)
+    assert picture is not None
+    assert picture.size == (6, 4)
+    assert picture.convert("L").getpixel((2, 2)) == 77
+
+
+def test_an_image_neither_decoder_reads_is_blacked_out_whole() -> None:
+    doc = pikepdf.new()
+    image = gray_image(doc, 100, 100)
+    image.Filter = pikepdf.Name.JBIG2Decode
+    image.write(b"not jbig2 at all", filter=pikepdf.Name.JBIG2Decode)
+    pdf = raw_pdf([PLACE], xobjects={"Im1": image}, pdf=doc)
+    result = redact(pdf, Plan(boxes=(BOX,)))
+    (out,) = images_of(result.pdf)
+    assert out.size in {(1, 1), (100, 100)}
+    assert out.convert("L").getpixel((0, out.size[1] - 1)) == 0
+
+
+def test_an_image_too_large_to_decode_alone_is_not_decoded() -> None:
+    doc = pikepdf.new()
+    image = gray_image(doc, 1, 1)
+    image.Width = 0
+    assert decode_with_pdfium(image) is None
