@@ -25,6 +25,7 @@ _MODES = {"L": "/DeviceGray", "RGB": "/DeviceRGB", "CMYK": "/DeviceCMYK"}
 _KEEP = ("/SMask", "/Interpolate", "/Intent")
 _DECODE_ERRORS = (
     pikepdf.PdfError,
+    pikepdf.PikepdfError,
     pikepdf.DependencyError,
     NotImplementedError,
     ValueError,

@@ -159,3 +159,10 @@ def test_verification_failed_carries_where_not_what() -> None:
 def test_a_bad_plan_is_refused(kwargs: dict[str, object]) -> None:
     with pytest.raises(ValueError, match=r"."):
         Plan(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_file_qpdf_repairs_on_open_is_still_processed() -> None:
+    pdf = raw_pdf([text_line("seen Ann Lee")])
+    broken = pdf[: pdf.rindex(b"startxref")] + b"startxref\n999999\n%%EOF\n"
+    result = redact(broken, PLAN)
+    assert page_texts(result.pdf) == ["seen "]
