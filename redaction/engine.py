@@ -164,7 +164,7 @@ def _redact_page(
         remover = Remover(doc, [r.padded(REMOVE_MARGIN) for r in rects], fonts=fonts)
         outcome = remover.page(page)
         glyphs, painted = outcome.glyphs_removed, outcome.images_painted
-        paint_boxes(doc, page, rects)
+        paint_boxes(doc, page, rects, unclosed=outcome.unclosed)
     return PageReport(
         page=0,
         source_page=None,
@@ -176,8 +176,12 @@ def _redact_page(
     )
 
 
-def paint_boxes(doc: pikepdf.Pdf, page: pikepdf.Page, rects: Sequence[Rect]) -> None:
-    """Draw opaque black boxes over ``rects`` on top of the (balanced) page content."""
+def paint_boxes(
+    doc: pikepdf.Pdf, page: pikepdf.Page, rects: Sequence[Rect], *, unclosed: int = 0
+) -> None:
+    """Draw opaque black boxes over ``rects`` on top of the page content, in default user
+    space: the content is wrapped in q/Q, and any q it left open is closed first."""
     ops = "".join(f"{r.x0:.2f} {r.y0:.2f} {r.x1 - r.x0:.2f} {r.y1 - r.y0:.2f} re\n" for r in rects)
+    closing = "Q\n" * (unclosed + 1)
     page.contents_add(doc.make_stream(b"q\n"), prepend=True)
-    page.contents_add(doc.make_stream(f"\nQ\nq 0 0 0 rg 0 0 0 RG\n{ops}f\nQ\n".encode()))
+    page.contents_add(doc.make_stream(f"\n{closing}q 0 0 0 rg 0 0 0 RG\n{ops}f\nQ\n".encode()))
