@@ -13,11 +13,11 @@ from redaction.find import PageFinds, find_on_page
 from redaction.geometry import Rect
 from redaction.limits import DEFAULT_LIMITS, Deadline, Limits
 from redaction.ocr import Ocr
-from redaction.ocr_pages import ocr_page
+from redaction.ocr_pages import ocr_leaks, ocr_page
 from redaction.pdfio import open_pdf, open_pdfium, preflight_streams, save
 from redaction.plan import Plan
 from redaction.remove import Remover
-from redaction.report import PageReport, Report, VerifyReport
+from redaction.report import Check, PageReport, Report, VerifyReport
 from redaction.scrub import flatten_forms, has_form_content, scrub
 from redaction.specs import Redacted
 from redaction.verify import verify as verify_pdf
@@ -65,6 +65,8 @@ def redact_with_terms(
         deadline.check()
         # pypdf (slow) re-reads the pages that had matches; PDFium and the object walk read all.
         result = verify_pdf(out, terms, rects, pypdf_pages=rects.keys())
+        if ocr is not None:
+            result = _with_ocr_check(result, out=out, finds=finds, kept=kept, ocr=ocr, terms=terms)
         raise_if_failed(result)
     report = Report(
         pages=tuple(pages),
@@ -74,6 +76,21 @@ def redact_with_terms(
         sha256=hashlib.sha256(out).hexdigest(),
     )
     return Redacted(pdf=out, report=report), terms
+
+
+def _with_ocr_check(
+    result: VerifyReport,
+    *,
+    out: bytes,
+    finds: Sequence[PageFinds],
+    kept: Sequence[int],
+    ocr: Ocr,
+    terms: Sequence[str],
+) -> VerifyReport:
+    """Re-OCR the output pages whose source matched by OCR: the terms must be unreadable."""
+    pages = [n for n, src in enumerate(kept) if finds[src].ocr and finds[src].rects]
+    failed = ocr_leaks(out, pages, ocr, terms)
+    return VerifyReport(checks=(*result.checks, Check("ocr-text", not failed, tuple(failed))))
 
 
 def raise_if_failed(result: VerifyReport) -> None:
