@@ -45,6 +45,7 @@ from contracts.legal_process import (
 from contracts.part2 import Part2Consent, Part2Element, check_part2
 from contracts.reasons import Reason, Severity, reason, reason_table, reason_table_json
 from contracts.release import Notice, ReleaseDecision, decide_release
+from contracts.retention import check_deletion, retain_until
 from contracts.selection import DocumentDecision
 from contracts.site_rules import SiteRules, validate_site_rules
 from contracts.terms import (
@@ -109,6 +110,7 @@ __all__ = [
     "check_access_deadline",
     "check_authorization",
     "check_baa",
+    "check_deletion",
     "check_directive",
     "check_extensions",
     "check_legal_process",
@@ -122,5 +124,6 @@ __all__ = [
     "reason",
     "reason_table",
     "reason_table_json",
+    "retain_until",
     "validate_site_rules",
 ]

@@ -25,13 +25,14 @@ class Finding:
     rule_id: str
     severity: Severity
     message: str
+    citation: str
     subject: str | None = None
 
 
 def finding(code: str, subject: str | None = None) -> Finding:
     """A finding for ``code``, with its rule, severity and message from the reason table."""
     entry = reason(code)
-    return Finding(code, entry.rule_id, entry.severity, entry.message, subject)
+    return Finding(code, entry.rule_id, entry.severity, entry.message, entry.citation, subject)
 
 
 @dataclass(frozen=True, slots=True)

@@ -161,6 +161,9 @@ _FIXED: tuple[Reason, ...] = (
            "without the patient's consent or a court order under 42 CFR 2.64 or 2.65."),
     Reason("ST_HIV_RELEASE_REQUIRED", "ST-01", "10 NYCRR 63.5; 9 NYCRR 367.6(d)", _W,
            "HIV-related records were left out. They need the state-approved HIV release form."),
+    Reason("ST_SPECIAL_RELEASE_REQUIRED", "ST-01", "state law, as configured in the site rules", _W,
+           "Records in a category that state law protects were left out. They need the special "
+           "release form that state law requires."),
     Reason("MINOR_CONSENTED_EXCLUDED", "ST-02",
            "45 CFR 164.502(g)(3); e.g. Tex. Fam. Code 32.003-.004", _W,
            "Records of care the minor consented to on their own were left out; a parent or "
@@ -184,6 +187,9 @@ _FIXED: tuple[Reason, ...] = (
     Reason("LEGAL_BASIS_MISSING", "BA-03", "45 CFR 160.103; 164.502(a)", _B,
            "This recipient needs a legal basis (authorization, directive or legal process). A "
            "business associate agreement does not apply to this recipient."),
+    Reason("RETENTION_NOT_ELAPSED", "RET-01", "45 CFR 164.530(j)(2); 164.508(b)(6)", _B,
+           "This record must be kept for six years from its creation or from when it was last "
+           "in effect, whichever is later; it cannot be deleted yet."),
     Reason("MN_JUSTIFICATION_REQUIRED", "MN-01", "45 CFR 164.502(b); 164.514(d)", _H,
            "A request for the complete record must explain why the whole record is the minimum "
            "necessary. A reviewer must approve it with a note."),

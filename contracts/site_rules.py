@@ -13,6 +13,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
+from types import MappingProxyType
 from typing import Literal, TypeVar
 
 from contracts.errors import SiteRulesInvalid
@@ -80,6 +81,7 @@ class SiteRules:
     attestations: tuple[AttestationRule, ...] = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "notices", MappingProxyType(dict(self.notices)))
         if f"part2_{self.part2_statement}" not in self.notices:
             raise SiteRulesInvalid("site rules lack the chosen 2.32 notice")
 
@@ -178,8 +180,8 @@ def _category(
     reader: _Reader, table: Mapping[str, object], path: str, notices: Mapping[str, NoticeText]
 ) -> SensitiveCategory:
     code = reader.text(table, "exclusion_code", path)
-    if code and not (code in REASONS and REASONS[code].rule_id.startswith("ST-")):
-        reader.problem(f"{path}.exclusion_code", "must be a state-rule (ST-) reason code")
+    if code and not (code in REASONS and REASONS[code].rule_id == "ST-01"):
+        reader.problem(f"{path}.exclusion_code", "must be an ST-01 exclusion reason code")
     notice = table.get("notice")
     if notice is not None and notice not in notices:
         reader.problem(f"{path}.notice", "names no notice in [notices]")

@@ -14,6 +14,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.faults",
     "tests.fixtures.s3",
+    "tests.fixtures.smtp",
 ]
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import json
 import os
-import uuid
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
 from typing import BinaryIO, TypeVar
@@ -27,13 +26,12 @@ from gateway.blobs.keys import (
     sha256_hex,
     verify,
 )
+from gateway.fs import fsync_dir, make_private_dirs, write_private_atomic
 from kernel.blobs import BlobIntegrityError, BlobNotFound, BlobStoreUnavailable, StoredBlob
 from kernel.clock import Clock, SystemClock
 
 _T = TypeVar("_T")
 _SIDECAR = ".json"
-_DIR_MODE = 0o700
-_FILE_MODE = 0o600
 
 
 class LocalBlobStore:
@@ -94,14 +92,19 @@ class LocalBlobStore:
 
     def _write(self, meta: StoredBlob, data: bytes) -> None:
         path = self.path_of(meta.key)
-        _make_dirs(self._root, path.parent)
+        if not self._confined(path):
+            raise BlobStoreUnavailable("blob path leaves the root", backend="local")
         sidecar = _sidecar(path)
-        _write_atomic(sidecar, _encode_meta(meta))
         try:
-            _write_atomic(path, data)
-        except BaseException:
-            sidecar.unlink(missing_ok=True)
-            raise
+            make_private_dirs(path.parent)
+            write_private_atomic(sidecar, _encode_meta(meta))
+            try:
+                write_private_atomic(path, data)
+            except BaseException:
+                sidecar.unlink(missing_ok=True)
+                raise
+        except FileNotFoundError as exc:  # a directory vanished under us: not a missing blob
+            raise BlobStoreUnavailable("blob directory vanished", backend="local") from exc
 
     def _read(self, path: Path) -> bytes:
         meta = self._stat(path)
@@ -115,19 +118,25 @@ class LocalBlobStore:
         key = path.relative_to(self._root).as_posix()
         if not path.is_file():
             raise BlobNotFound("blob not found", key=key)
+        if not self._confined(path):
+            raise BlobIntegrityError("blob path leaves the root", key=key)
         try:
             return _decode_meta(key, _sidecar(path).read_bytes())
         except FileNotFoundError:
             raise BlobIntegrityError("blob metadata missing", key=key) from None
 
+    def _confined(self, path: Path) -> bool:
+        """No symlink planted in the tree leads ``path`` out of the root."""
+        return path.resolve().is_relative_to(self._root)
+
     def _delete(self, path: Path) -> None:
         path.unlink(missing_ok=True)
         _sidecar(path).unlink(missing_ok=True)
         if path.parent.is_dir():
-            _fsync_dir(path.parent)
+            fsync_dir(path.parent)
 
     def _check(self) -> None:
-        _make_dirs(self._root, self._root)
+        make_private_dirs(self._root)
         if not os.access(self._root, os.W_OK | os.X_OK):
             raise BlobStoreUnavailable("blob root not writable", backend="local")
 
@@ -136,7 +145,7 @@ async def _off_loop(func: Callable[..., _T], *args: object) -> _T:
     """Run a blocking call in a worker thread; OS failures become ``BlobStoreUnavailable``."""
     try:
         return await anyio.to_thread.run_sync(func, *args)
-    except (FileNotFoundError, NotADirectoryError):
+    except FileNotFoundError:
         raise BlobNotFound("blob not found") from None
     except OSError as exc:
         raise BlobStoreUnavailable(
@@ -146,37 +155,6 @@ async def _off_loop(func: Callable[..., _T], *args: object) -> _T:
 
 def _sidecar(path: Path) -> Path:
     return path.with_name(path.name + _SIDECAR)
-
-
-def _make_dirs(root: Path, directory: Path) -> None:
-    root.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-    directory.mkdir(mode=_DIR_MODE, parents=True, exist_ok=True)
-
-
-def _write_atomic(path: Path, data: bytes) -> None:
-    """Temp file in the same directory, fsync, rename over, fsync the directory."""
-    temp = path.with_name(f".{path.name}.{uuid.uuid4().hex}.tmp")
-    flags = os.O_WRONLY | os.O_CREAT | os.O_EXCL | os.O_NOFOLLOW | os.O_CLOEXEC
-    fd = os.open(temp, flags, _FILE_MODE)
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            os.fchmod(handle.fileno(), _FILE_MODE)  # whatever the umask
-            handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
-        temp.replace(path)
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-    _fsync_dir(path.parent)
-
-
-def _fsync_dir(directory: Path) -> None:
-    fd = os.open(directory, os.O_RDONLY | os.O_DIRECTORY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 def _encode_meta(meta: StoredBlob) -> bytes:

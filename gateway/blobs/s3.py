@@ -10,8 +10,9 @@ on every read. botocore's exceptions are translated here and nowhere else.
 from __future__ import annotations
 
 import base64
+import contextlib
 import hashlib
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import anyio
@@ -40,11 +41,13 @@ from kernel.blobs import (
 from kernel.clock import Clock, SystemClock
 
 if TYPE_CHECKING:
+    from botocore.response import StreamingBody
     from mypy_boto3_s3 import S3Client
     from mypy_boto3_s3.type_defs import PutObjectRequestTypeDef
 
 _T = TypeVar("_T")
 MAX_PRESIGN_SECONDS = 60
+MAX_THREADS = 16  # S3 calls in flight at once, per store
 _SHA256_META = "sha256"
 _NOT_FOUND = {"404", "NoSuchKey", "NotFound"}
 
@@ -85,6 +88,7 @@ class S3BlobStore:
         sse: str = "AES256",
         kms_key_id: str | None = None,
         clock: Clock | None = None,
+        max_threads: int = MAX_THREADS,
     ) -> None:
         if sse not in {"AES256", "aws:kms"}:
             msg = "sse must be AES256 or aws:kms"
@@ -95,6 +99,7 @@ class S3BlobStore:
         self._sse = sse
         self._kms_key_id = kms_key_id
         self._clock = clock or SystemClock()
+        self._limiter = anyio.CapacityLimiter(max_threads)
 
     @classmethod
     def from_settings(
@@ -138,25 +143,33 @@ class S3BlobStore:
         return meta
 
     async def get(self, key: str) -> bytes:
-        response = await self._call(lambda: self._get_object(key), key=key)
-        meta, body = response
-        try:
-            data = await self._call(body.read, key=key)
-        finally:
-            body.close()
+        check_key(key)
+        with self._deadline():
+            meta, body = await self._run(lambda: self._get_object(key), key=key)
+            try:
+                data = await self._read(body, None, key=key)
+            finally:
+                await self._close(body)
         return verify(meta, data)
 
     async def stream(self, key: str, *, chunk_size: int = 256 * 1024) -> AsyncIterator[bytes]:
+        """The request and then each chunk get a deadline of their own: the consumer sets the
+        pace of a stream."""
         check_chunk_size(chunk_size)
+        check_key(key)
         meta, body = await self._call(lambda: self._get_object(key), key=key)
         try:
             check = DigestCheck(meta)
-            while chunk := await self._call(lambda: body.read(chunk_size), key=key):
+            while True:
+                with self._deadline():
+                    chunk = await self._read(body, chunk_size, key=key)
+                if not chunk:
+                    break
                 check.update(chunk)
                 yield chunk
             check.finish()
         finally:
-            body.close()
+            await self._close(body)
 
     async def stat(self, key: str) -> StoredBlob:
         check_key(key)
@@ -211,19 +224,35 @@ class S3BlobStore:
             request["ServerSideEncryption"] = "AES256"
         return request
 
-    def _get_object(self, key: str) -> tuple[StoredBlob, Any]:
-        check_key(key)
+    def _get_object(self, key: str) -> tuple[StoredBlob, StreamingBody]:
         response = self._client.get_object(Bucket=self._bucket, Key=key, ChecksumMode="ENABLED")
         meta = _meta(key, response["ContentLength"], response["ContentType"], response["Metadata"])
         return meta, response["Body"]
 
     async def _call(self, func: Callable[[], _T], *, key: str | None = None) -> _T:
-        """Run ``func`` in a worker thread under the deadline; translate botocore's errors."""
+        """Run ``func`` in a worker thread under the deadline."""
+        with self._deadline():
+            return await self._run(func, key=key)
+
+    @contextlib.contextmanager
+    def _deadline(self) -> Iterator[None]:
+        """The overall deadline of one call, on top of botocore's timeouts and attempts."""
         try:
             with anyio.fail_after(self._deadline_s):
-                return await anyio.to_thread.run_sync(func, abandon_on_cancel=True)
+                yield
         except TimeoutError:
             raise BlobStoreUnavailable("blob store deadline exceeded", backend="s3") from None
+
+    async def _run(self, func: Callable[[], _T], *, key: str | None) -> _T:
+        """Run ``func`` in one of this store's worker threads; translate botocore's errors.
+
+        At most ``max_threads`` calls run at once. On cancellation (the deadline) the thread is
+        abandoned, not awaited; a read is then unblocked by :func:`_shut_down`.
+        """
+        try:
+            return await anyio.to_thread.run_sync(
+                func, abandon_on_cancel=True, limiter=self._limiter
+            )
         except ClientError as exc:
             raise _translate(exc, key) from None
         except FlexibleChecksumError:
@@ -232,6 +261,36 @@ class S3BlobStore:
             raise BlobStoreUnavailable(
                 "blob store unreachable", backend="s3", error=type(exc).__name__
             ) from None
+
+    async def _read(self, body: StreamingBody, amount: int | None, *, key: str) -> bytes:
+        """Read from a response body; if the read is abandoned, unblock its thread."""
+        try:
+            return await self._run(lambda: body.read(amount), key=key)
+        except BaseException:
+            _shut_down(body)
+            raise
+
+    async def _close(self, body: StreamingBody) -> None:
+        """Close a body off the loop (a close waits for a read still running in another thread);
+        shielded, so it runs on cancellation too, and bounded."""
+        with anyio.move_on_after(1, shield=True):
+            await anyio.to_thread.run_sync(
+                body.close, abandon_on_cancel=True, limiter=self._limiter
+            )
+
+
+def _shut_down(body: StreamingBody) -> None:
+    """Shut the socket under ``body`` for reading, so a thread blocked on it returns at once.
+
+    botocore exposes no way to abort a read from another thread; urllib3's response does
+    (``shutdown``, urllib3 >= 2.3). Best effort: if the internals differ, the abandoned thread
+    ends with the connection, bounded by the read timeout.
+    """
+    raw = getattr(body, "_raw_stream", None)
+    shutdown = getattr(raw, "shutdown", None)
+    if callable(shutdown):
+        with contextlib.suppress(Exception):
+            shutdown()
 
 
 def _translate(exc: ClientError, key: str | None) -> BlobError:

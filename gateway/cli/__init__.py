@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from gateway.cli.db import db
+from gateway.cli.ledger import ledger
 from gateway.cli.redact import redact
 from gateway.cli.server import serve, worker
 from gateway.cli.users import users
@@ -16,6 +17,7 @@ def main() -> None:
 
 
 main.add_command(db)
+main.add_command(ledger)
 main.add_command(serve)
 main.add_command(worker)
 main.add_command(redact)

@@ -10,6 +10,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
+from hypothesis import settings
+
 from contracts import (
     AccessRequest,
     Authorization,
@@ -41,6 +43,9 @@ from contracts import (
 
 ROOT = Path(__file__).resolve().parents[3]
 DEFAULT_RULES_FILE = ROOT / "gateway" / "site_rules_default.toml"
+
+BOUNDARY = settings(deadline=None, max_examples=50)
+"""For date-boundary properties: no per-example deadline (CI machines are busy)."""
 
 TODAY = date(2026, 3, 2)
 SIGNED = date(2026, 1, 5)

@@ -18,7 +18,7 @@ from contracts import (
     SignerKind,
     check_authorization,
 )
-from tests.unit.contracts.builders import PATIENT, TODAY, authorization
+from tests.unit.contracts.builders import BOUNDARY, PATIENT, TODAY, authorization
 
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
 AROUND = st.sampled_from([-1, 0, 1])
@@ -73,6 +73,7 @@ class TestAUTH01:
 
 
 class TestAUTH02:
+    @BOUNDARY
     @given(expires=DAYS, offset=AROUND)
     def test_AUTH_02_expiry_is_judged_on_the_release_date(self, expires: date, offset: int) -> None:
         release_on = expires + timedelta(days=offset)
@@ -130,6 +131,7 @@ class TestAUTH04:
 
 
 class TestAUTH05:
+    @BOUNDARY
     @given(revoked=DAYS, offset=AROUND)
     def test_AUTH_05_a_revocation_blocks_releases_from_its_date_on(
         self, revoked: date, offset: int

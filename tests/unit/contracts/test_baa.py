@@ -17,7 +17,7 @@ from contracts import (
     baa_status,
     check_baa,
 )
-from tests.unit.contracts.builders import TODAY, baa
+from tests.unit.contracts.builders import BOUNDARY, TODAY, baa
 
 DAYS = st.dates(min_value=date(2020, 1, 1), max_value=date(2035, 12, 31))
 AROUND = st.sampled_from([-1, 0, 1])
@@ -37,6 +37,7 @@ class TestBA01:
         assert not decision.allowed
         assert decision.findings[0].rule_id == "BA-01"
 
+    @BOUNDARY
     @given(effective=DAYS, offset=AROUND)
     def test_BA_01_not_yet_effective_until_its_effective_date(
         self, effective: date, offset: int
@@ -49,6 +50,7 @@ class TestBA01:
         expected = BaaStatus.NOT_YET_EFFECTIVE if offset < 0 else BaaStatus.ACTIVE
         assert baa_status(agreement, on=on) is expected
 
+    @BOUNDARY
     @given(ends=DAYS, offset=AROUND)
     def test_BA_01_expired_the_day_after_its_end_date(self, ends: date, offset: int) -> None:
         agreement = baa(effective_on=date(2019, 1, 1), ends_on=ends)
@@ -57,6 +59,7 @@ class TestBA01:
         assert ("BAA_EXPIRED" in decision.codes) is (offset > 0)
         assert decision.allowed is (offset <= 0)
 
+    @BOUNDARY
     @given(terminated=DAYS, offset=AROUND)
     def test_BA_01_terminated_blocks_from_the_termination_date(
         self, terminated: date, offset: int
@@ -108,6 +111,7 @@ class TestBA02:
 
 
 class TestStatus:
+    @BOUNDARY
     @given(ends=DAYS, offset=st.sampled_from([-31, -30, -1, 0, 1]))
     def test_expiring_within_the_window_then_expired(self, ends: date, offset: int) -> None:
         agreement = baa(effective_on=date(2019, 1, 1), ends_on=ends)

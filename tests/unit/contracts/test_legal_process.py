@@ -17,6 +17,7 @@ from contracts import (
     decide_release,
 )
 from tests.unit.contracts.builders import (
+    BOUNDARY,
     TODAY,
     assurance,
     court_order,
@@ -93,6 +94,7 @@ class TestLEG02:
             "SUBPOENA_MN_REVIEW",
         }
 
+    @BOUNDARY
     @given(deadline=DAYS, offset=st.sampled_from([-1, 0, 1]))
     def test_LEG_02_held_until_the_objection_deadline_has_passed(
         self, deadline: date, offset: int

@@ -20,6 +20,7 @@ from contracts import (
     reason_table,
     reason_table_json,
 )
+from contracts.decision import finding
 from contracts.reasons import AUTH_ELEMENTS, AUTH_STATEMENTS, BAA_CLAUSES, P2_ELEMENTS, REASONS
 from tests.unit.contracts.builders import ROOT
 
@@ -104,6 +105,18 @@ def test_the_table_exports_as_json_with_the_five_fields() -> None:
     expired = next(row for row in rows if row["code"] == "AUTH_EXPIRED")
     assert expired["rule_id"] == "AUTH-02"
     assert expired["severity"] == "block"
+
+
+def test_a_finding_carries_its_table_entry_and_a_subject() -> None:
+    made = finding("SCOPE_DATE", "doc-9")
+    entry = reason("SCOPE_DATE")
+    assert (made.rule_id, made.citation, made.severity, made.message) == (
+        entry.rule_id,
+        entry.citation,
+        entry.severity,
+        entry.message,
+    )
+    assert made.subject == "doc-9"
 
 
 def test_an_unknown_code_is_a_programming_error() -> None:
