@@ -30,7 +30,6 @@ LOGIN = "/api/v1/auth/login"
 
 async def attack(data_dir: Path, guesses: int) -> None:
     settings = Settings(data_dir=data_dir)
-    runner.upgrade(settings)
     clock = FixedClock(datetime(2026, 11, 27, 10, 0, tzinfo=UTC))
     app = create_app(settings, clock=clock)
     async with AsyncTestClient(app, base_url="https://testserver.local") as client:
@@ -59,6 +58,7 @@ def main() -> None:
     parser.add_argument("--guesses", type=int, default=10_000)
     args = parser.parse_args()
     with tempfile.TemporaryDirectory() as tmp:
+        runner.upgrade(Settings(data_dir=Path(tmp)))
         asyncio.run(attack(Path(tmp), args.guesses))
 
 
