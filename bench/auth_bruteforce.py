@@ -48,7 +48,8 @@ async def attack(data_dir: Path, guesses: int) -> None:
         body = {"email": email, "password": new.one_time_password, "code": code}
         legit = (await client.post(LOGIN, json=body)).status_code
     await app.state.db_engine.dispose()
-    print(f"guesses={guesses} statuses={dict(statuses)} successes={statuses[200]}")
+    counts = {int(status): n for status, n in statuses.items()}
+    print(f"guesses={guesses} statuses={counts} successes={statuses[200]}")
     print(f"elapsed_s={elapsed:.1f} per_guess_ms={elapsed / guesses * 1000:.2f}")
     print(f"legitimate_sign_in_after_lock={legit}")
 
