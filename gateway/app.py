@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from functools import partial
 from pathlib import Path
 
 import anyio
@@ -23,6 +24,7 @@ from gateway.logs import configure_logging
 from gateway.models import Base
 from gateway.openapi import STATIC, openapi_config
 from gateway.settings import Settings
+from gateway.workflows import start_workflows, stop_workflows, workflows_ready_async
 
 VERSION = "0.1.0"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -44,6 +46,8 @@ async def ready(state: State) -> Response[dict[str, object]]:
         with anyio.fail_after(READY_TIMEOUT_S):
             async with engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
+            if state.settings.workflow.enabled and not await workflows_ready_async():
+                return problem_response(503, "NOT_READY")
     except Exception:  # noqa: BLE001 - any failure means not ready; the type is logged by code
         return problem_response(503, "NOT_READY")
     return Response({"status": "ready", "checks": {"database": "ok"}})
@@ -78,6 +82,8 @@ def create_app(settings: Settings) -> Litestar:
         openapi_config=openapi_config(VERSION),
         request_max_body_size=settings.max_upload_mb * 1024 * 1024,
         multipart_form_part_limit=MULTIPART_PART_LIMIT,
+        on_startup=[partial(start_workflows, settings)],
+        on_shutdown=[stop_workflows],
         logging_config=None,
         debug=False,
     )
