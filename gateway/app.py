@@ -17,6 +17,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.auth import AuthPlugin
 from gateway.db import build_engine
 from gateway.errors import exception_handlers, problem_response
 from gateway.http import EdgeMiddleware
@@ -25,6 +26,7 @@ from gateway.models import Base
 from gateway.openapi import STATIC, openapi_config
 from gateway.settings import Settings
 from gateway.workflows import start_workflows, stop_workflows, workflows_ready_async
+from kernel.clock import Clock
 
 VERSION = "0.1.0"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -71,13 +73,13 @@ def _static_router() -> Router:
     )
 
 
-def create_app(settings: Settings) -> Litestar:
+def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     """Build the app from settings; every engine and client is created here and nowhere else."""
     configure_logging(settings)
     engine = build_engine(settings)
     app = Litestar(
         route_handlers=[health, ready, _static_router()],
-        plugins=[_sqlalchemy(engine)],
+        plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=clock)],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(VERSION),
         request_max_body_size=settings.max_upload_mb * 1024 * 1024,

@@ -75,6 +75,29 @@ class SecuritySettings(BaseModel):
     secure_cookies: bool = True
 
 
+class PdfLaneSettings(BaseModel):
+    """A lane of PDF worker processes; the defaults are the ``check`` lane's (uploads)."""
+
+    workers: int = Field(default=2, ge=1, le=32)
+    memory_cap_mib: int = Field(default=256, ge=128)
+    time_limit_s: float = Field(default=10.0, gt=0)
+    queue_timeout_s: float = Field(default=5.0, gt=0, description="Wait for a free worker.")
+
+
+class PdfAssembleLaneSettings(PdfLaneSettings):
+    memory_cap_mib: int = Field(default=512, ge=128)
+    time_limit_s: float = Field(default=120.0, gt=0)
+    queue_timeout_s: float = Field(default=60.0, gt=0)
+
+
+class PdfSettings(BaseModel):
+    """The PDF worker pool: ``check`` for uploads, ``assemble`` for packets (SECURITY R29)."""
+
+    check: PdfLaneSettings = PdfLaneSettings()
+    assemble: PdfAssembleLaneSettings = PdfAssembleLaneSettings()
+    start_timeout_s: float = 30.0
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ROI_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -96,6 +119,7 @@ class Settings(BaseSettings):
     mail: MailSettings = MailSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     security: SecuritySettings = SecuritySettings()
+    pdf: PdfSettings = PdfSettings()
 
     @property
     def database_url(self) -> str:

@@ -8,15 +8,14 @@ import os
 import pytest
 
 pytest_plugins = [
+    "tests.fixtures.asyncio_backend",
     "tests.fixtures.db",
     "tests.fixtures.logs",
     "tests.fixtures.app",
+    "tests.fixtures.faults",
+    "tests.fixtures.s3",
+    "tests.fixtures.smtp",
 ]
-
-
-@pytest.fixture(scope="session")
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def in_ci() -> bool:

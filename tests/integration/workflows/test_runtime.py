@@ -99,3 +99,15 @@ def test_the_lifespan_hooks_start_and_stop_inside_a_running_event_loop(
 
     assert asyncio.run(lifespan())
     assert not workflows_ready()
+
+
+def test_the_event_loop_keeps_a_working_thread_pool_after_the_runtime_stops(
+    workflow_backend: WorkflowBackend,
+) -> None:
+    async def serve_then_continue() -> str:
+        await start_workflows(workflow_backend.settings)
+        await DBOS.list_workflows_async(limit=1)  # DBOS now owns the loop's default executor
+        await stop_workflows()
+        return await asyncio.to_thread(lambda: "still works")
+
+    assert asyncio.run(serve_then_continue()) == "still works"
