@@ -36,7 +36,9 @@ class WorkflowBackend:
 
 @pytest.fixture
 def workflow_backend(fresh_settings: Settings) -> WorkflowBackend:
-    return WorkflowBackend(fresh_settings)
+    """``fresh_settings`` with workflows enabled (the suite disables them for other app tests)."""
+    workflow = fresh_settings.workflow.model_copy(update={"enabled": True})
+    return WorkflowBackend(fresh_settings.model_copy(update={"workflow": workflow}))
 
 
 def wait_until(

@@ -2,26 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
-from collections.abc import Iterator
-
 import pytest
 from litestar import Litestar
 from litestar.testing import TestClient
 
+from gateway.app import create_app
 from gateway.workflows import current_executor_id, destroy_workflows, workflows_ready
 from tests.fixtures.app import BASE_URL
+from tests.integration.workflows.conftest import WorkflowBackend
 
 pytestmark = [pytest.mark.db, pytest.mark.timeout(120)]
 
 
 @pytest.fixture
-def served(app: Litestar) -> Iterator[Litestar]:
-    yield app
-    # Workaround, not part of the claim: in a process that already served one app, the app's
-    # shutdown leaves a pooled aiosqlite connection open (reported to the lead), and its
-    # ResourceWarning would fail a later test under filterwarnings=error.
-    asyncio.run(app.state.db_engine.dispose())
+def served(workflow_backend: WorkflowBackend) -> Litestar:
+    return create_app(workflow_backend.settings)
 
 
 def test_the_app_runs_workflows_while_it_serves_and_stops_them_after(served: Litestar) -> None:
