@@ -133,7 +133,7 @@ def launch_workflows(settings: Settings) -> None:
         DBOS.launch()
         _after_launch(runtime)
     except BaseException:
-        destroy_workflows()
+        _destroy(wait_for_workflows=False)  # nothing ran; and DBOS may not be queryable
         raise
     _log_started(runtime)
 
@@ -148,7 +148,7 @@ async def start_workflows(settings: Settings) -> None:
         DBOS.launch()  # documented to work inside a running loop; it blocks only at startup
         await asyncio.to_thread(_after_launch, runtime)
     except BaseException:
-        destroy_workflows()
+        _destroy(wait_for_workflows=False)  # nothing ran; and DBOS may not be queryable
         raise
     _log_started(runtime)
 
