@@ -26,6 +26,14 @@ from litestar.exceptions import (
 )
 from litestar.types import ExceptionHandlersMap
 
+from gateway.pdfpool.errors import (
+    PdfPoolBusy,
+    PdfPoolUnavailable,
+    PdfWorkerCrashed,
+    PdfWorkFailed,
+    PdfWorkTimedOut,
+    PdfWorkTooLarge,
+)
 from kernel.blobs import BlobIntegrityError, BlobNotFound, BlobStoreUnavailable
 from kernel.errors import DomainError
 
@@ -56,6 +64,13 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     BlobNotFound: HTTPStatus.NOT_FOUND,
     BlobIntegrityError: HTTPStatus.SERVICE_UNAVAILABLE,
     BlobStoreUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    # The PDF pool; why each status: gateway/pdfpool/errors.py.
+    PdfWorkTimedOut: HTTPStatus.UNPROCESSABLE_ENTITY,
+    PdfWorkTooLarge: HTTPStatus.UNPROCESSABLE_ENTITY,
+    PdfWorkerCrashed: HTTPStatus.UNPROCESSABLE_ENTITY,
+    PdfWorkFailed: HTTPStatus.INTERNAL_SERVER_ERROR,
+    PdfPoolBusy: HTTPStatus.SERVICE_UNAVAILABLE,
+    PdfPoolUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
 }
 
 # Litestar's own exceptions -> reason codes.

@@ -5,7 +5,7 @@ PostgreSQL), refuse an entry that does not extend the head by one seq with the h
 prev_hash, and let the head only advance by one to an entry that exists with that hash.
 
 Revision ID: 4ff81ad7eef6
-Revises: 7d9fbc574420
+Revises: 095f27335817
 Create Date: 2026-11-27 09:50:00
 """
 
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "4ff81ad7eef6"
-down_revision: str | None = "7d9fbc574420"
+down_revision: str | None = "095f27335817"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
