@@ -70,7 +70,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     engine = services.engine
     app = Litestar(
         route_handlers=[health, ready, _static_router()],
-        plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=clock)],
+        plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),
         on_startup=[services.start],
         on_shutdown=[services.stop],
