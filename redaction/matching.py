@@ -1,0 +1,119 @@
+"""Term matching and detectors over extracted page text (pure).
+
+A term is split into its letter runs and digit runs. It matches where those runs appear in
+order, ignoring case, with only separators (whitespace, line breaks, hyphens, punctuation: any
+character that is neither a letter nor a digit) between them, and where a letter run at either
+end does not touch another letter outside the match, nor a digit run another digit. Text is
+compared after NFKC normalisation (ligatures, full-width forms), mapped back to the original
+character indices.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from redaction.plan import DEFAULT_MRN_PATTERN
+
+_RUN = re.compile(r"[^\W\d_]+|\d+")
+_SEP = r"[\W_]{0,12}?"
+_NOT_LETTER_BEFORE = r"(?<![^\W\d_])"
+_NOT_LETTER_AFTER = r"(?![^\W\d_])"
+
+_MONTH = r"(?:jan|feb|mar|apr|may|jun|jul|aug|sep|sept|oct|nov|dec)[a-z]*\.?"
+DETECTOR_PATTERNS: dict[str, str] = {
+    "ssn": r"(?<!\d)\d{3}[ .\-]?\d{2}[ .\-]?\d{4}(?!\d)",
+    "phone": (
+        r"(?<![\d\w])(?:\+?1[\s.\-]?)?(?:\(\d{3}\)\s?|\d{3}[\s.\-]?)\d{3}[\s.\-]?\d{4}(?!\d)"
+    ),
+    "email": r"[A-Za-z0-9._%+\-]+@[A-Za-z0-9.\-]+\.[A-Za-z]{2,}",
+    "date": (
+        r"(?<!\d)(?:\d{1,2}[/.\-]\d{1,2}[/.\-](?:\d{4}|\d{2})|\d{4}-\d{2}-\d{2})(?!\d)"
+        rf"|(?<![a-z]){_MONTH}\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+\d{{4}}(?!\d)"
+        rf"|(?<!\d)\d{{1,2}}\s+{_MONTH}\s+\d{{4}}(?!\d)"
+    ),
+}
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A match in the original text: characters ``start`` (inclusive) to ``end`` (exclusive)."""
+
+    start: int
+    end: int
+    kind: str
+
+
+@dataclass(frozen=True, slots=True)
+class NormalisedText:
+    """NFKC text and, for each of its characters, the index of the source character."""
+
+    text: str
+    index: tuple[int, ...]
+
+    @classmethod
+    def of(cls, source: str) -> NormalisedText:
+        if source.isascii():
+            return cls(source, tuple(range(len(source))))
+        chars: list[str] = []
+        index: list[int] = []
+        for i, ch in enumerate(source):
+            norm = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch  # noqa: PLR2004
+            chars.append(norm)
+            index.extend([i] * len(norm))
+        return cls("".join(chars), tuple(index))
+
+    def span(self, start: int, end: int, kind: str) -> Span:
+        return Span(self.index[start], self.index[end - 1] + 1, kind)
+
+
+def term_runs(term: str) -> list[str]:
+    """The letter runs and digit runs of ``term`` in order (after NFKC)."""
+    return _RUN.findall(unicodedata.normalize("NFKC", term))
+
+
+@lru_cache(maxsize=512)
+def term_regex(term: str) -> re.Pattern[str] | None:
+    """The compiled pattern for ``term``, or ``None`` if it has no letters or digits."""
+    runs = term_runs(term)
+    if not runs:
+        return None
+    body = _SEP.join(re.escape(run) for run in runs)
+    before = r"(?<!\d)" if runs[0][0].isdigit() else _NOT_LETTER_BEFORE
+    after = r"(?!\d)" if runs[-1][0].isdigit() else _NOT_LETTER_AFTER
+    return re.compile(before + body + after, re.IGNORECASE)
+
+
+def find_term(text: NormalisedText, term: str, kind: str = "term") -> list[Span]:
+    """Every match of ``term`` in ``text`` (non-overlapping, left to right)."""
+    pattern = term_regex(term)
+    if pattern is None:
+        return []
+    return [text.span(m.start(), m.end(), kind) for m in pattern.finditer(text.text)]
+
+
+@lru_cache(maxsize=64)
+def detector_regex(name: str, mrn_pattern: str | None = None) -> re.Pattern[str]:
+    if name == "mrn":
+        return re.compile(mrn_pattern or DEFAULT_MRN_PATTERN, re.IGNORECASE)
+    return re.compile(DETECTOR_PATTERNS[name], re.IGNORECASE)
+
+
+def find_detected(text: NormalisedText, name: str, mrn_pattern: str | None = None) -> list[Span]:
+    """Matches of the built-in detector ``name``. If the pattern has a group named ``value``
+    only that group is returned (so ``MRN: 123456`` can keep its label)."""
+    pattern = detector_regex(name, mrn_pattern)
+    spans: list[Span] = []
+    for m in pattern.finditer(text.text):
+        start, end = m.span("value") if "value" in pattern.groupindex else m.span()
+        if end > start:
+            spans.append(text.span(start, end, name))
+    return spans
+
+
+def contains_term(text: str, term: str) -> bool:
+    """Whether ``term`` occurs in ``text`` by the matching rule."""
+    pattern = term_regex(term)
+    return pattern is not None and pattern.search(NormalisedText.of(text).text) is not None
