@@ -38,6 +38,19 @@ def redact(
     Raises :class:`~redaction.errors.VerificationFailed` rather than return unverified bytes
     (unless ``verify=False``, the benchmark's unverified mode).
     """
+    redacted, _terms = redact_with_terms(pdf, plan, limits=limits, ocr=ocr, verify=verify)
+    return redacted
+
+
+def redact_with_terms(
+    pdf: bytes,
+    plan: Plan,
+    *,
+    limits: Limits | None = None,
+    ocr: Ocr | None = None,
+    verify: bool = True,
+) -> tuple[Redacted, list[str]]:
+    """:func:`redact`, also returning the strings verified absent (for a packet's re-check)."""
     lim = limits or DEFAULT_LIMITS
     deadline = Deadline(lim.max_seconds)
     source = prepare(pdf, lim)
@@ -58,7 +71,7 @@ def redact(
         verification=result,
         sha256=hashlib.sha256(out).hexdigest(),
     )
-    return Redacted(pdf=out, report=report)
+    return Redacted(pdf=out, report=report), terms
 
 
 def raise_if_failed(result: VerifyReport) -> None:
