@@ -25,7 +25,7 @@ from redaction.ocr import Ocr, OcrWord
 from redaction.plan import DETECTORS, Box, Plan
 from redaction.report import ENGINE_VERSION, Check, PageReport, Report, VerifyReport
 from redaction.specs import Packet, PacketSpec, Part, Provenance, Redacted, StampSpec
-from redaction.stamp import stamp
+from redaction.stamp import stamp, stamp_lines
 from redaction.verify import verify
 
 __all__ = [
@@ -59,5 +59,6 @@ __all__ = [
     "find_tokens",
     "redact",
     "stamp",
+    "stamp_lines",
     "verify",
 ]

@@ -58,3 +58,9 @@ class OcrFailed(RedactionError):
     """The OCR engine is missing, timed out or returned unreadable output."""
 
     code = "OCR_FAILED"
+
+
+class PlanMismatch(RedactionError):
+    """The plan names a page the document does not have (``data["page"]``)."""
+
+    code = "REDACTION_PLAN_MISMATCH"

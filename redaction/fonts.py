@@ -15,7 +15,7 @@ from redaction.cmap import CMap, identity_cmap, parse_cmap
 from redaction.errors import UnsupportedPdf
 
 _ONE_BYTE = CMap(ranges=((1, b"\x00", b"\xff"),), cids={}, cid_ranges=())
-_DEFAULT_CENTRE_Y = 0.3
+_DEFAULT_CENTRE_Y = 0.25
 _MAX_WIDTH_ENTRIES = 200_000
 
 
@@ -68,7 +68,7 @@ def _centre_y(desc: pikepdf.Dictionary | None) -> float:
     descent = _num(desc.get("/Descent"), 0.0)
     if ascent <= 0 or ascent > 2000:  # noqa: PLR2004 - implausible metrics
         return _DEFAULT_CENTRE_Y
-    return max(0.1, min(0.6, (ascent + descent) / 2000 + 0.05))
+    return max(0.1, min(0.6, (ascent + descent) / 2000))
 
 
 def _simple(obj: pikepdf.Dictionary) -> Font:

@@ -65,12 +65,17 @@ class Remover:
     """Rewrites the content of one document; fonts are loaded once per font object."""
 
     def __init__(
-        self, pdf: pikepdf.Pdf, rects: Sequence[Rect], on_glyph: GlyphHook | None = None
+        self,
+        pdf: pikepdf.Pdf,
+        rects: Sequence[Rect],
+        *,
+        on_glyph: GlyphHook | None = None,
+        fonts: dict[tuple[int, int], Any] | None = None,
     ) -> None:
         self.pdf = pdf
         self.rects = tuple(rects)
         self.on_glyph = on_glyph
-        self._fonts: dict[tuple[int, int], Font] = {}
+        self._fonts: dict[tuple[int, int], Font] = {} if fonts is None else fonts
         self._names = 0
         self._active: list[tuple[int, int]] = []
 

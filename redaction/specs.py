@@ -36,10 +36,8 @@ class StampSpec:
             raise ValueError("bates_start must be >= 0 and bates_width in 1..12")
 
     def watermark(self) -> str:
-        parts = [self.recipient, self.release_id, self.date.isoformat(), REDISCLOSURE]
-        if self.extra:
-            parts.append(self.extra)
-        return " | ".join(parts)
+        parts = [self.recipient, self.release_id, self.date.isoformat(), REDISCLOSURE, self.extra]
+        return " | ".join(p for p in parts if p)
 
     def bates(self, index: int) -> str | None:
         if self.bates_prefix is None:

@@ -1,13 +1,185 @@
-"""Independent checks of a redacted output: pdfium text, pypdf text, object walk, geometry."""
+"""Independent checks of a redacted output, failing closed.
+
+* ``pdfium-text``: PDFium's page text contains no term;
+* ``pypdf-text``: pypdf's page text contains no term;
+* ``object-walk``: no string, name or decoded stream (except image data and font programs)
+  anywhere in the file contains a term;
+* ``geometry``: no character's centre (PDFium's loose box) lies in a redaction rectangle.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+import io
+import logging
+from collections.abc import Iterable, Mapping, Sequence
 
+import pikepdf
+import pypdf
+import pypdfium2 as pdfium
+
+from redaction.errors import RedactionError
+from redaction.find import page_text
 from redaction.geometry import Rect
-from redaction.report import VerifyReport
+from redaction.limits import DEFAULT_LIMITS
+from redaction.matching import contains_term
+from redaction.pdfio import decode_stream, open_pdf, open_pdfium
+from redaction.report import Check, VerifyReport
+
+_FONT_FILES = ("/FontFile", "/FontFile2", "/FontFile3")
+_PYPDF_ERRORS = (pypdf.errors.PyPdfError, ValueError, KeyError, TypeError, AttributeError)
 
 
-def verify(pdf: bytes, terms: Sequence[str], rects: Mapping[int, Sequence[Rect]]) -> VerifyReport:
-    """Check that no term is found in ``pdf`` and no glyph centre lies in ``rects`` (per page)."""
-    raise NotImplementedError
+def verify(
+    pdf: bytes,
+    terms: Sequence[str],
+    rects: Mapping[int, Sequence[Rect]],
+    *,
+    ignore_text: Mapping[int, Sequence[str]] | None = None,
+    skip_pages: Iterable[int] = (),
+    exempt_marker: bytes | None = None,
+) -> VerifyReport:
+    """Check that no term is found in ``pdf`` and no glyph centre lies in ``rects`` (per page).
+
+    ``ignore_text`` (per page) are exact strings our own stamp added; ``skip_pages`` are pages
+    we generated; streams starting with ``exempt_marker`` are our own overlays.
+    """
+    terms = [t for t in terms if t.strip()]
+    ignore = ignore_text or {}
+    skip = frozenset(skip_pages)
+    pdfium_failed, geometry_failed = _pdfium_checks(pdf, terms, rects, ignore, skip)
+    return VerifyReport(
+        checks=(
+            Check("pdfium-text", not pdfium_failed, tuple(pdfium_failed)),
+            _pypdf_check(pdf, terms, ignore, skip),
+            _walk_check(pdf, terms, exempt_marker),
+            Check("geometry", not geometry_failed, tuple(geometry_failed)),
+        )
+    )
+
+
+def _leaks(text: str, terms: Sequence[str], ignore: Sequence[str]) -> bool:
+    for own in ignore:
+        text = text.replace(own, " ")
+    return any(contains_term(text, term) for term in terms)
+
+
+def _pdfium_checks(
+    pdf: bytes,
+    terms: Sequence[str],
+    rects: Mapping[int, Sequence[Rect]],
+    ignore: Mapping[int, Sequence[str]],
+    skip: frozenset[int],
+) -> tuple[list[int], list[int]]:
+    text_failed: list[int] = []
+    geometry_failed: list[int] = []
+    with open_pdfium(pdf) as doc:
+        for index in range(len(doc)):
+            page = doc[index]
+            textpage = page.get_textpage()
+            try:
+                if index not in skip and _leaks(page_text(textpage), terms, ignore.get(index, ())):
+                    text_failed.append(index)
+                if rects.get(index) and _centre_inside(textpage, rects[index]):
+                    geometry_failed.append(index)
+            finally:
+                textpage.close()
+                page.close()
+    return text_failed, geometry_failed
+
+
+def _centre_inside(textpage: pdfium.PdfTextPage, rects: Sequence[Rect]) -> bool:
+    for i in range(textpage.count_chars()):
+        if pdfium.raw.FPDFText_IsGenerated(textpage, i) == 1:
+            continue
+        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        x, y = (left + right) / 2, (bottom + top) / 2
+        if any(r.contains(x, y) for r in rects):
+            return True
+    return False
+
+
+def _pypdf_check(
+    pdf: bytes, terms: Sequence[str], ignore: Mapping[int, Sequence[str]], skip: frozenset[int]
+) -> Check:
+    failed: list[int] = []
+    logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    try:
+        reader = pypdf.PdfReader(io.BytesIO(pdf))
+        for index, page in enumerate(reader.pages):
+            if index in skip:
+                continue
+            try:
+                text = page.extract_text()
+            except _PYPDF_ERRORS:
+                failed.append(index)
+                continue
+            if _leaks(text, terms, ignore.get(index, ())):
+                failed.append(index)
+    except _PYPDF_ERRORS:
+        return Check("pypdf-text", ok=False)
+    return Check("pypdf-text", not failed, tuple(failed))
+
+
+def _walk_check(pdf: bytes, terms: Sequence[str], exempt_marker: bytes | None) -> Check:
+    try:
+        with open_pdf(pdf, DEFAULT_LIMITS) as doc:
+            skip = _font_programs(doc)
+            for obj in doc.objects:
+                if _object_leaks(obj, terms, skip, exempt_marker):
+                    return Check("object-walk", ok=False)
+            if _object_leaks(doc.trailer, terms, skip, exempt_marker):
+                return Check("object-walk", ok=False)
+    except RedactionError:
+        return Check("object-walk", ok=False)
+    return Check("object-walk", ok=True)
+
+
+def _font_programs(doc: pikepdf.Pdf) -> set[tuple[int, int]]:
+    found: set[tuple[int, int]] = set()
+    for obj in doc.objects:
+        if isinstance(obj, pikepdf.Dictionary) and obj.get("/Type") == "/FontDescriptor":
+            for key in _FONT_FILES:
+                program = obj.get(key)
+                if isinstance(program, pikepdf.Stream) and program.is_indirect:
+                    found.add(program.objgen)
+    return found
+
+
+def _object_leaks(
+    obj: pikepdf.Object,
+    terms: Sequence[str],
+    skip: set[tuple[int, int]],
+    exempt_marker: bytes | None,
+) -> bool:
+    if isinstance(obj, pikepdf.Stream):
+        if obj.get("/Subtype") != "/Image" and obj.objgen not in skip:
+            data = decode_stream(obj)
+            exempt = exempt_marker is not None and data.startswith(exempt_marker)
+            if not exempt and _bytes_leak(data, terms):
+                return True
+        return _container_leaks(obj.stream_dict, terms)
+    return _container_leaks(obj, terms)
+
+
+def _container_leaks(obj: object, terms: Sequence[str], depth: int = 0) -> bool:
+    if isinstance(obj, pikepdf.String):
+        return _bytes_leak(bytes(obj), terms) or _text_leak(str(obj), terms)
+    if isinstance(obj, pikepdf.Name):
+        return _text_leak(str(obj), terms)
+    if not isinstance(obj, pikepdf.Object) or depth > 64 or (obj.is_indirect and depth > 0):  # noqa: PLR2004 - walked on their own
+        return False
+    if isinstance(obj, pikepdf.Array):
+        return any(_container_leaks(v, terms, depth + 1) for v in obj)
+    if isinstance(obj, pikepdf.Dictionary):
+        return any(
+            _text_leak(k, terms) or _container_leaks(v, terms, depth + 1) for k, v in obj.items()
+        )
+    return False
+
+
+def _bytes_leak(data: bytes, terms: Sequence[str]) -> bool:
+    return _text_leak(data.decode("latin-1"), terms)
+
+
+def _text_leak(text: str, terms: Sequence[str]) -> bool:
+    return any(contains_term(text, term) for term in terms)

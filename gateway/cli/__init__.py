@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from gateway.cli.redact import redact
 from gateway.cli.server import serve, worker
 
 
@@ -14,3 +15,4 @@ def main() -> None:
 
 main.add_command(serve)
 main.add_command(worker)
+main.add_command(redact)
