@@ -22,7 +22,7 @@ def needs_ocr(page: pdfium.PdfPage) -> bool:
     width, height = page.get_size()
     area = max(width * height, 1.0)
     for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE], max_depth=4):
-        left, bottom, right, top = obj.get_pos()
+        left, bottom, right, top = obj.get_bounds()
         if (right - left) * (top - bottom) / area >= MIN_IMAGE_SHARE:
             return True
     return False
