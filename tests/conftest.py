@@ -24,3 +24,15 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if "not s3" not in markexpr and markexpr != "db":
         backends.append("s3")
     return [f"backends: {', '.join(backends)}", f"ci: {in_ci()}"]
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    from tests.corpus.summary import summarise  # noqa: PLC0415 (only when the summary is printed)
+
+    lines = summarise(config)
+    if lines:
+        terminalreporter.section("robustness corpus")
+        for line in lines:
+            terminalreporter.write_line(line)
