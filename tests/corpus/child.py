@@ -17,6 +17,7 @@ import re
 import resource
 import sys
 import time
+import traceback
 import unicodedata
 from pathlib import Path
 
@@ -32,7 +33,8 @@ def limit_self() -> None:
 
 
 def band_and_term(data: bytes) -> tuple[tuple[float, float, float, float], str]:
-    """Page 1's middle band in its user space, and a word of 5+ letters found on it."""
+    """Page 1's middle band in its user space, and a word of 5+ letters found on it (PDFium;
+    a file PDFium cannot read gets a Letter-sized band and a synthetic term)."""
     import pypdfium2 as pdfium  # noqa: PLC0415 (after the limits are set)
 
     try:
@@ -40,15 +42,15 @@ def band_and_term(data: bytes) -> tuple[tuple[float, float, float, float], str]:
     except pdfium.PdfiumError:
         return LETTER_BAND, FALLBACK_TERM
     try:
-        if len(doc) == 0:
-            return LETTER_BAND, FALLBACK_TERM
         page = doc[0]
         x0, y0, x1, y1 = page.get_cropbox()
-        band = (x0 - 1000.0, y0 + 0.4 * (y1 - y0), x1 + 1000.0, y0 + 0.6 * (y1 - y0))
         words = re.findall(r"[A-Za-z]{5,}", page.get_textpage().get_text_range())
-        return band, (words[len(words) // 2] if words else FALLBACK_TERM)
+    except (pdfium.PdfiumError, IndexError):
+        return LETTER_BAND, FALLBACK_TERM
     finally:
         doc.close()
+    band = (x0 - 1000.0, y0 + 0.4 * (y1 - y0), x1 + 1000.0, y0 + 0.6 * (y1 - y0))
+    return band, (words[len(words) // 2] if words else FALLBACK_TERM)
 
 
 def glyphs_in_band(pdf: bytes, band: tuple[float, float, float, float]) -> int:
@@ -106,12 +108,19 @@ def run(path: Path) -> dict[str, object]:
     return result
 
 
+def where(exc: BaseException) -> str:
+    """The innermost engine frame of a traceback (file:line function), for the bug report."""
+    frames = [f for f in traceback.extract_tb(exc.__traceback__) if "/redaction/" in f.filename]
+    last = frames[-1] if frames else traceback.extract_tb(exc.__traceback__)[-1]
+    return f"{Path(last.filename).name}:{last.lineno} {last.name}"
+
+
 def main() -> None:
     limit_self()
     try:
         result = run(Path(sys.argv[1]))
     except Exception as exc:  # noqa: BLE001 (the parent reports untyped exceptions as failures)
-        result = {"outcome": "untyped", "error": type(exc).__name__}
+        result = {"outcome": "untyped", "error": type(exc).__name__, "where": where(exc)}
     sys.stdout.write(json.dumps(result) + "\n")
 
 

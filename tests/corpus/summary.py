@@ -43,6 +43,17 @@ def summarise(config: pytest.Config) -> list[str]:
     ]
     lines += [f"  {outcome}: {err} x{n}" for (err, n), outcome in _by_outcome(results, errors)]
     lines += [f"  slowest: {name} {r.get('seconds')} s" for name, r in slow if "seconds" in r]
+    return lines + _notable(results)
+
+
+def _notable(results: dict[str, dict[str, object]]) -> list[str]:
+    """Files worth a look: fail-closed refusals other than encryption or damage, and failures."""
+    plain = {"verified", "EncryptedPdf", "MalformedPdf"}
+    lines = []
+    for name, r in sorted(results.items()):
+        label = str(r.get("error") or r["outcome"])
+        if label not in plain or r["outcome"] not in {"verified", "refused"}:
+            lines.append(f"  {r['outcome']} {label}: {name} {r.get('where', '')}".rstrip())
     return lines
 
 
