@@ -53,16 +53,18 @@ def redact_with_terms(
     """:func:`redact`, also returning the strings verified absent (for a packet's re-check)."""
     lim = limits or DEFAULT_LIMITS
     deadline = Deadline(lim.max_seconds)
-    source = prepare(pdf, lim)
+    source, flattened = prepare(pdf, lim)
     finds = locate(source, plan, ocr, deadline)
     out, pages, scrubbed = rewrite(source, plan, finds, lim, deadline)
+    scrubbed = tuple(sorted({*scrubbed, *flattened}))
     kept = [i for i in range(len(finds)) if i not in set(plan.drop_pages)]
     rects = {n: finds[src].all_rects() for n, src in enumerate(kept) if finds[src].rects}
     terms = verification_terms(plan, finds)
     result: VerifyReport | None = None
     if verify:
         deadline.check()
-        result = verify_pdf(out, terms, rects)
+        # pypdf (slow) re-reads the pages that had matches; PDFium and the object walk read all.
+        result = verify_pdf(out, terms, rects, pypdf_pages=rects.keys())
         raise_if_failed(result)
     report = Report(
         pages=tuple(pages),
@@ -87,17 +89,17 @@ def verification_terms(plan: Plan, finds: Sequence[PageFinds]) -> list[str]:
     return sorted(set(plan.terms) | found)
 
 
-def prepare(pdf: bytes, limits: Limits) -> bytes:
+def prepare(pdf: bytes, limits: Limits) -> tuple[bytes, tuple[str, ...]]:
     """Open under limits, decode-check every stream, and when needed (encryption with an empty
     password, form fields) re-save a decrypted copy with widgets flattened into the content."""
     with open_pdf(pdf, limits) as doc:
         preflight_streams(doc)
         forms = has_form_content(doc) or "/AcroForm" in doc.Root
         if not (doc.is_encrypted or forms):
-            return pdf
+            return pdf, ()
         if forms:
             flatten_forms(doc)
-        return save(doc)
+        return save(doc), ("AcroForm",) if forms else ()
 
 
 def locate(source: bytes, plan: Plan, ocr: Ocr | None, deadline: Deadline) -> list[PageFinds]:

@@ -9,6 +9,8 @@
 
 from __future__ import annotations
 
+import bisect
+import ctypes
 import io
 import logging
 from collections.abc import Iterable, Mapping, Sequence
@@ -37,11 +39,13 @@ def verify(
     ignore_text: Mapping[int, Sequence[str]] | None = None,
     skip_pages: Iterable[int] = (),
     exempt_marker: bytes | None = None,
+    pypdf_pages: Iterable[int] | None = None,
 ) -> VerifyReport:
     """Check that no term is found in ``pdf`` and no glyph centre lies in ``rects`` (per page).
 
     ``ignore_text`` (per page) are exact strings our own stamp added; ``skip_pages`` are pages
-    we generated; streams starting with ``exempt_marker`` are our own overlays.
+    we generated; streams starting with ``exempt_marker`` are our own overlays. ``pypdf_pages``
+    limits the (slow) pypdf check to those pages (default: every page).
     """
     terms = [t for t in terms if t.strip()]
     ignore = ignore_text or {}
@@ -50,7 +54,7 @@ def verify(
     return VerifyReport(
         checks=(
             Check("pdfium-text", not pdfium_failed, tuple(pdfium_failed)),
-            _pypdf_check(pdf, terms, ignore, skip),
+            _pypdf_check(pdf, terms, ignore, skip, pypdf_pages),
             _walk_check(pdf, terms, exempt_marker),
             Check("geometry", not geometry_failed, tuple(geometry_failed)),
         )
@@ -88,25 +92,53 @@ def _pdfium_checks(
 
 
 def _centre_inside(textpage: pdfium.PdfTextPage, rects: Sequence[Rect]) -> bool:
+    box = pdfium.raw.FS_RECTF()
+    ref = ctypes.byref(box)
+    get_box, generated = pdfium.raw.FPDFText_GetLooseCharBox, pdfium.raw.FPDFText_IsGenerated
+    boxes = [tuple(r) for r in rects]
+    starts, ends = _bands(rects)
     for i in range(textpage.count_chars()):
-        if pdfium.raw.FPDFText_IsGenerated(textpage, i) == 1:
+        get_box(textpage, i, ref)
+        y = (box.bottom + box.top) / 2
+        band = bisect.bisect_right(starts, y) - 1
+        if band < 0 or y > ends[band]:
             continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
-        x, y = (left + right) / 2, (bottom + top) / 2
-        if any(r.contains(x, y) for r in rects):
+        x = (box.left + box.right) / 2
+        if (
+            any(r[0] <= x <= r[2] and r[1] <= y <= r[3] for r in boxes)
+            and generated(textpage, i) != 1
+        ):
             return True
     return False
 
 
+def _bands(rects: Sequence[Rect]) -> tuple[list[float], list[float]]:
+    """The union of the rectangles' y ranges as sorted, disjoint bands (starts, ends)."""
+    starts: list[float] = []
+    ends: list[float] = []
+    for r in sorted(rects, key=lambda r: r.y0):
+        if ends and r.y0 <= ends[-1]:
+            ends[-1] = max(ends[-1], r.y1)
+        else:
+            starts.append(r.y0)
+            ends.append(r.y1)
+    return starts, ends
+
+
 def _pypdf_check(
-    pdf: bytes, terms: Sequence[str], ignore: Mapping[int, Sequence[str]], skip: frozenset[int]
+    pdf: bytes,
+    terms: Sequence[str],
+    ignore: Mapping[int, Sequence[str]],
+    skip: frozenset[int],
+    only: Iterable[int] | None,
 ) -> Check:
     failed: list[int] = []
     logging.getLogger("pypdf").setLevel(logging.CRITICAL)
+    wanted = None if only is None else frozenset(only)
     try:
         reader = pypdf.PdfReader(io.BytesIO(pdf))
         for index, page in enumerate(reader.pages):
-            if index in skip:
+            if index in skip or (wanted is not None and index not in wanted):
                 continue
             try:
                 text = page.extract_text()
