@@ -100,7 +100,8 @@ def run(path: Path) -> dict[str, object]:
     try:
         out = redaction.redact(data, plan, limits=limits)
     except redaction.RedactionError as exc:
-        return {"outcome": "refused", "error": type(exc).__name__, "code": exc.code}
+        data = {k: v for k, v in exc.data.items() if isinstance(v, int | str | None)}
+        return {"outcome": "refused", "error": type(exc).__name__, "code": exc.code, "data": data}
     result: dict[str, object] = {"outcome": "verified" if out.report.verified else "unverified"}
     result["seconds"] = round(time.monotonic() - start, 3)
     result["band_glyphs"] = glyphs_in_band(out.pdf, band)

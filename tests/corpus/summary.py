@@ -53,7 +53,8 @@ def _notable(results: dict[str, dict[str, object]]) -> list[str]:
     for name, r in sorted(results.items()):
         label = str(r.get("error") or r["outcome"])
         if label not in plain or r["outcome"] not in {"verified", "refused"}:
-            lines.append(f"  {r['outcome']} {label}: {name} {r.get('where', '')}".rstrip())
+            detail = r.get("where") or r.get("data") or ""
+            lines.append(f"  {r['outcome']} {label}: {name} {detail}".rstrip())
     return lines
 
 
