@@ -42,10 +42,22 @@ def test_a_term_in_metadata_is_caught_by_the_object_walk() -> None:
     assert _failed(verify(to_bytes(doc), [TERM], {})) == {"object-walk"}
 
 
-def test_a_term_in_a_name_or_nested_array_is_caught() -> None:
+def test_a_term_in_a_nested_array_is_caught() -> None:
     doc = pikepdf.open(io.BytesIO(raw_pdf([text_line("x")])))
-    doc.Root.Extra = pikepdf.Array([pikepdf.Dictionary({"/AnnLee": 1}), pikepdf.Name("/Ann-Lee")])
+    doc.Root.Extra = pikepdf.Array([pikepdf.Dictionary({"/X": pikepdf.String("Ann-Lee")})])
     assert _failed(verify(to_bytes(doc), [TERM], {})) == {"object-walk"}
+
+
+def test_structural_keys_binary_streams_and_profiles_are_not_text() -> None:
+    doc = pikepdf.open(io.BytesIO(raw_pdf([text_line("x")])))
+    doc.Root.Extra = pikepdf.Dictionary({"/AnnLee": pikepdf.Name("/Ann-Lee")})
+    profile = doc.make_stream(b"Ann Lee profile")
+    profile.N, profile.Alternate = 3, pikepdf.Name.DeviceRGB
+    doc.Root.Profile = profile
+    raw = doc.make_stream(b"Ann Lee pixels")
+    raw.Width, raw.Height = 1, 1
+    doc.Root.Raw = raw
+    assert verify(to_bytes(doc), [TERM], {}).ok
 
 
 def test_a_glyph_left_inside_a_rectangle_is_caught_by_geometry() -> None:
