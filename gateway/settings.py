@@ -57,6 +57,15 @@ class WorkflowSettings(BaseModel):
         default=None,
         description="Default: SQLite dbos.sqlite3 under the data dir, or the PG database.",
     )
+    assembly_worker_concurrency: int = Field(
+        default=2, ge=1, description="Release assemblies one process runs at once."
+    )
+    orphan_sweep_s: float = Field(
+        default=30.0, gt=0, description="How often `roi worker` resumes work of dead processes."
+    )
+    shutdown_grace_s: int = Field(
+        default=10, ge=0, description="Seconds a stopping process waits for running workflows."
+    )
 
 
 class SecuritySettings(BaseModel):
@@ -64,6 +73,29 @@ class SecuritySettings(BaseModel):
     session_absolute_hours: int = 12
     login_max_failures: int = 10
     secure_cookies: bool = True
+
+
+class PdfLaneSettings(BaseModel):
+    """A lane of PDF worker processes; the defaults are the ``check`` lane's (uploads)."""
+
+    workers: int = Field(default=2, ge=1, le=32)
+    memory_cap_mib: int = Field(default=256, ge=128)
+    time_limit_s: float = Field(default=10.0, gt=0)
+    queue_timeout_s: float = Field(default=5.0, gt=0, description="Wait for a free worker.")
+
+
+class PdfAssembleLaneSettings(PdfLaneSettings):
+    memory_cap_mib: int = Field(default=512, ge=128)
+    time_limit_s: float = Field(default=120.0, gt=0)
+    queue_timeout_s: float = Field(default=60.0, gt=0)
+
+
+class PdfSettings(BaseModel):
+    """The PDF worker pool: ``check`` for uploads, ``assemble`` for packets (SECURITY R29)."""
+
+    check: PdfLaneSettings = PdfLaneSettings()
+    assemble: PdfAssembleLaneSettings = PdfAssembleLaneSettings()
+    start_timeout_s: float = 30.0
 
 
 class Settings(BaseSettings):
@@ -87,6 +119,7 @@ class Settings(BaseSettings):
     mail: MailSettings = MailSettings()
     workflow: WorkflowSettings = WorkflowSettings()
     security: SecuritySettings = SecuritySettings()
+    pdf: PdfSettings = PdfSettings()
 
     @property
     def database_url(self) -> str:

@@ -49,6 +49,7 @@ class Outcome:
     added: dict[str, pikepdf.Object] = field(default_factory=dict)
     glyphs_removed: int = 0
     images_painted: int = 0
+    unclosed: int = 0
 
 
 @dataclass(slots=True)
@@ -113,6 +114,7 @@ class Remover:
             self._step(run, inst, depth)
         if run.changed:
             run.outcome.instructions = run.out
+        run.outcome.unclosed = len(run.stack)
         return run.outcome
 
     def _step(self, run: _Run, inst: Instruction, depth: int) -> None:

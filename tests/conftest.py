@@ -2,9 +2,20 @@
 
 from __future__ import annotations
 
+import inspect
 import os
 
 import pytest
+
+pytest_plugins = [
+    "tests.fixtures.asyncio_backend",
+    "tests.fixtures.db",
+    "tests.fixtures.logs",
+    "tests.fixtures.app",
+    "tests.fixtures.faults",
+    "tests.fixtures.s3",
+    "tests.fixtures.smtp",
+]
 
 
 def in_ci() -> bool:
@@ -24,6 +35,22 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     if "not s3" not in markexpr and markexpr != "db":
         backends.append("s3")
     return [f"backends: {', '.join(backends)}", f"ci: {in_ci()}"]
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Every ``async def`` test runs under anyio on asyncio; tests for another database backend
+    are deselected (not skipped: the other pass runs them)."""
+    keep: list[pytest.Item] = []
+    dropped: list[pytest.Item] = []
+    for item in items:
+        function = getattr(item, "function", None)
+        if function is not None and inspect.iscoroutinefunction(function):
+            item.add_marker(pytest.mark.anyio)
+        only = item.get_closest_marker("only_backend")
+        (dropped if only and only.args[0] != test_database_backend() else keep).append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = keep
 
 
 def pytest_terminal_summary(

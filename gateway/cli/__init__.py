@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import click
 
+from gateway.cli.db import db
+from gateway.cli.ledger import ledger
 from gateway.cli.redact import redact
 from gateway.cli.server import serve, worker
+from gateway.cli.users import users
 
 
 @click.group()
@@ -13,6 +16,9 @@ def main() -> None:
     """ROI Gateway: release-of-information and vendor-compliance gateway."""
 
 
+main.add_command(db)
+main.add_command(ledger)
 main.add_command(serve)
 main.add_command(worker)
 main.add_command(redact)
+main.add_command(users)

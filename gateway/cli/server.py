@@ -30,5 +30,7 @@ def serve(host: str | None, port: int | None) -> None:
 
 @click.command()
 def worker() -> None:
-    """Run a process that only executes queued workflows."""
-    raise click.ClickException("roi worker is not implemented yet")
+    """Run a process that only executes queued workflows (stop with SIGTERM or Ctrl-C)."""
+    from gateway.workflows.worker import run_worker
+
+    run_worker(load_settings())

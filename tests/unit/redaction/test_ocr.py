@@ -12,7 +12,7 @@ from reportlab.lib.pagesizes import letter
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas
 
-from redaction import OcrFailed, OcrWord, Plan, redact
+from redaction import OcrFailed, OcrWord, Plan, VerificationFailed, redact
 from redaction.ocr_tesseract import TesseractOcr, parse_tsv
 from tests.conftest import in_ci
 from tests.unit.redaction.builders import raw_pdf, text_line
@@ -33,14 +33,18 @@ def _scan(*lines: str) -> bytes:
 
 
 class FakeOcr:
-    """Says the scan holds two words at fixed pixel boxes (the page renders at 300 dpi)."""
+    """Reads two words at fixed pixel boxes (the page renders at 300 dpi) the first time, and
+    only "stable" afterwards (the painted output), unless ``stubborn``."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, stubborn: bool = False) -> None:
         self.calls = 0
+        self.stubborn = stubborn
 
     def words(self, png: bytes) -> list[OcrWord]:
         self.calls += 1
         assert png.startswith(b"\x89PNG")
+        if self.calls > 1 and not self.stubborn:
+            return [OcrWord("stable", 1, 1, 5, 5)]
         return [OcrWord("Ann", 300, 400, 150, 60), OcrWord("Lee", 480, 400, 150, 60)]
 
 
@@ -48,7 +52,7 @@ def test_matches_in_ocr_words_become_painted_rectangles() -> None:
     ocr = FakeOcr()
     result = redact(_scan("Ann Lee"), Plan(terms=("Ann Lee",)), ocr=ocr)
     page = result.report.pages[0]
-    assert ocr.calls == 1
+    assert ocr.calls == 2
     assert page.ocr
     assert page.counts == {"term": 1}
     assert page.images_painted == 1
@@ -112,3 +116,15 @@ def _render(pdf: bytes) -> bytes:
         return buf.getvalue()
     finally:
         doc.close()
+
+
+def test_the_output_is_re_ocred_and_a_still_readable_term_fails() -> None:
+    with pytest.raises(VerificationFailed) as caught:
+        redact(_scan("Ann Lee"), Plan(terms=("Ann Lee",)), ocr=FakeOcr(stubborn=True))
+    assert (caught.value.page, caught.value.checker) == (0, "ocr-text")
+
+
+def test_an_ocr_check_is_reported_when_ocr_is_given() -> None:
+    result = redact(_scan("Ann Lee"), Plan(terms=("Ann Lee",)), ocr=FakeOcr())
+    assert result.report.verification is not None
+    assert [c.name for c in result.report.verification.checks][-1] == "ocr-text"

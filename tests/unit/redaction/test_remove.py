@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -294,3 +295,14 @@ def test_actual_text_on_a_redacted_page_is_dropped_with_the_glyphs() -> None:
     assert page_texts(result.pdf)[0].split() == ["Seen", "ok"]
     assert b"ActualText" not in content_of(result.pdf)
     assert b"MCID" in content_of(result.pdf)
+
+
+def test_boxes_are_drawn_in_default_space_even_after_an_unclosed_q() -> None:
+    content = b"q 0.5 0 0 0.5 0 0 cm q 1 0 0 1 0 0 cm BT /F1 24 Tf 144 1400 Td (Ann Lee) Tj ET"
+    pdf = raw_pdf([content])
+    result = redact(pdf, NAME)
+    (rect,) = result.report.pages[0].rects["term"]
+    bitmap = pdfium.PdfDocument(result.pdf)[0].render(scale=1).to_pil().convert("L")
+    centre = ((rect.x0 + rect.x1) / 2, 792 - (rect.y0 + rect.y1) / 2)
+    assert bitmap.getpixel(centre) == 0
+    assert content_of(result.pdf).count(b"Q\n") >= 3

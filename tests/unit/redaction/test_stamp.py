@@ -6,6 +6,7 @@ import datetime as dt
 import io
 
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
 
 from redaction import (
@@ -22,7 +23,7 @@ from redaction import (
 )
 from redaction.errors import PlanMismatch
 from redaction.geometry import Matrix, Rect
-from redaction.stamp import display_matrix
+from redaction.stamp import display_matrix, unclosed_depth
 from tests.unit.redaction.builders import page_texts, raw_pdf, text_line, to_bytes
 
 SPEC = StampSpec(
@@ -151,3 +152,13 @@ def test_a_reviewer_box_on_a_missing_page_is_refused() -> None:
         redact(_record("one"), Plan(boxes=(Box(page=3, x0=0, y0=0, x1=1, y1=1),)))
     with pytest.raises(PlanMismatch):
         redact(_record("one"), Plan(drop_pages=(5,)))
+
+
+def test_the_stamp_is_drawn_in_default_space_after_an_unclosed_q() -> None:
+    pdf = raw_pdf([b"q 0.1 0 0 0.1 0 0 cm q " + text_line("tiny")])
+    stamped = stamp(pdf, SPEC)
+    with pikepdf.open(io.BytesIO(stamped)) as doc:
+        assert unclosed_depth(doc.pages[0]) == 0
+    bitmap = pdfium.PdfDocument(stamped)[0].render(scale=1).to_pil().convert("L")
+    band = [bitmap.getpixel((x, 792 - 11)) for x in range(18, 200)]
+    assert min(band) < 128

@@ -1,0 +1,175 @@
+"""Blob store on the local file system: one file per blob under a root directory.
+
+Layout: ``<root>/<key>`` holds the bytes, ``<root>/<key>.json`` (the sidecar) holds SHA-256, size
+and content type. The sidecar is written first and the data file last, each through a temp file in
+the same directory, ``fsync``, ``os.replace`` and an ``fsync`` of the directory: a blob is visible
+exactly when its data file exists, so a failed or interrupted write leaves nothing visible.
+Directories are 0700 and files 0600. Every blocking call runs in a worker thread.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import AsyncIterator, Callable
+from pathlib import Path
+from typing import BinaryIO, TypeVar
+
+import anyio.to_thread
+
+from gateway.blobs.keys import (
+    DigestCheck,
+    check_chunk_size,
+    check_content_type,
+    check_key,
+    new_key,
+    sha256_hex,
+    verify,
+)
+from gateway.fs import fsync_dir, make_private_dirs, write_private_atomic
+from kernel.blobs import BlobIntegrityError, BlobNotFound, BlobStoreUnavailable, StoredBlob
+from kernel.clock import Clock, SystemClock
+
+_T = TypeVar("_T")
+_SIDECAR = ".json"
+
+
+class LocalBlobStore:
+    """Files under ``root``, behind the :class:`~kernel.blobs.BlobStore` port."""
+
+    def __init__(self, root: Path, *, clock: Clock | None = None) -> None:
+        self._root = root.resolve()
+        self._clock = clock or SystemClock()
+
+    @property
+    def root(self) -> Path:
+        return self._root
+
+    async def put(self, data: bytes, *, content_type: str, prefix: str) -> StoredBlob:
+        key = new_key(prefix, self._clock)
+        meta = StoredBlob(
+            key=key,
+            sha256=sha256_hex(data),
+            size=len(data),
+            content_type=check_content_type(content_type),
+        )
+        await _off_loop(self._write, meta, bytes(data))
+        return meta
+
+    async def get(self, key: str) -> bytes:
+        return await _off_loop(self._read, self.path_of(key))
+
+    async def stream(self, key: str, *, chunk_size: int = 256 * 1024) -> AsyncIterator[bytes]:
+        check_chunk_size(chunk_size)
+        path = self.path_of(key)
+        meta, handle = await _off_loop(self._open, path)
+        try:
+            check = DigestCheck(meta)
+            while chunk := await _off_loop(handle.read, chunk_size):
+                check.update(chunk)
+                yield chunk
+            check.finish()
+        finally:
+            handle.close()  # a read-only close does not block; it must run even when cancelled
+
+    async def stat(self, key: str) -> StoredBlob:
+        return await _off_loop(self._stat, self.path_of(key))
+
+    async def delete(self, key: str) -> None:
+        await _off_loop(self._delete, self.path_of(key))
+
+    async def check(self) -> None:
+        await _off_loop(self._check)
+
+    def path_of(self, key: str) -> Path:
+        """The data file of ``key``; the key pattern keeps it inside the root."""
+        path = self._root / check_key(key)
+        if not path.is_relative_to(self._root):  # defence in depth; the pattern forbids this
+            raise BlobNotFound("blob not found", key=key)
+        return path
+
+    # Blocking parts, run in a worker thread ---------------------------------------------------
+
+    def _write(self, meta: StoredBlob, data: bytes) -> None:
+        path = self.path_of(meta.key)
+        if not self._confined(path):
+            raise BlobStoreUnavailable("blob path leaves the root", backend="local")
+        sidecar = _sidecar(path)
+        try:
+            make_private_dirs(path.parent)
+            write_private_atomic(sidecar, _encode_meta(meta))
+            try:
+                write_private_atomic(path, data)
+            except BaseException:
+                sidecar.unlink(missing_ok=True)
+                raise
+        except FileNotFoundError as exc:  # a directory vanished under us: not a missing blob
+            raise BlobStoreUnavailable("blob directory vanished", backend="local") from exc
+
+    def _read(self, path: Path) -> bytes:
+        meta = self._stat(path)
+        return verify(meta, path.read_bytes())
+
+    def _open(self, path: Path) -> tuple[StoredBlob, BinaryIO]:
+        meta = self._stat(path)
+        return meta, path.open("rb")
+
+    def _stat(self, path: Path) -> StoredBlob:
+        key = path.relative_to(self._root).as_posix()
+        if not path.is_file():
+            raise BlobNotFound("blob not found", key=key)
+        if not self._confined(path):
+            raise BlobIntegrityError("blob path leaves the root", key=key)
+        try:
+            return _decode_meta(key, _sidecar(path).read_bytes())
+        except FileNotFoundError:
+            raise BlobIntegrityError("blob metadata missing", key=key) from None
+
+    def _confined(self, path: Path) -> bool:
+        """No symlink planted in the tree leads ``path`` out of the root."""
+        return path.resolve().is_relative_to(self._root)
+
+    def _delete(self, path: Path) -> None:
+        path.unlink(missing_ok=True)
+        _sidecar(path).unlink(missing_ok=True)
+        if path.parent.is_dir():
+            fsync_dir(path.parent)
+
+    def _check(self) -> None:
+        make_private_dirs(self._root)
+        if not os.access(self._root, os.W_OK | os.X_OK):
+            raise BlobStoreUnavailable("blob root not writable", backend="local")
+
+
+async def _off_loop(func: Callable[..., _T], *args: object) -> _T:
+    """Run a blocking call in a worker thread; OS failures become ``BlobStoreUnavailable``."""
+    try:
+        return await anyio.to_thread.run_sync(func, *args)
+    except FileNotFoundError:
+        raise BlobNotFound("blob not found") from None
+    except OSError as exc:
+        raise BlobStoreUnavailable(
+            "blob store I/O failed", backend="local", errno=exc.errno
+        ) from exc
+
+
+def _sidecar(path: Path) -> Path:
+    return path.with_name(path.name + _SIDECAR)
+
+
+def _encode_meta(meta: StoredBlob) -> bytes:
+    record = {"sha256": meta.sha256, "size": meta.size, "content_type": meta.content_type}
+    return json.dumps(record, sort_keys=True).encode()
+
+
+def _decode_meta(key: str, raw: bytes) -> StoredBlob:
+    try:
+        record = json.loads(raw)
+        return StoredBlob(
+            key=key,
+            sha256=str(record["sha256"]),
+            size=int(record["size"]),
+            content_type=str(record["content_type"]),
+        )
+    except (ValueError, KeyError, TypeError):
+        raise BlobIntegrityError("blob metadata unreadable", key=key) from None

@@ -1,0 +1,81 @@
+"""Database engines for both columns of DESIGN.md: SQLite (embedded default) and PostgreSQL.
+
+SQLite runs in WAL mode with ``synchronous=FULL``, foreign keys on, a busy timeout, and every
+transaction opened with ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock upgrade
+(SECURITY.md R45). PostgreSQL goes through psycopg 3 with connect and statement timeouts.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
+
+from gateway.settings import Settings
+
+SQLITE_PRAGMAS = (
+    "PRAGMA journal_mode=WAL",
+    "PRAGMA synchronous=FULL",
+    "PRAGMA foreign_keys=ON",
+)
+
+
+def build_engine(settings: Settings) -> AsyncEngine:
+    """The one async engine of a process, configured for its backend."""
+    url = settings.database_url
+    if url.startswith("sqlite"):
+        return _sqlite_engine(url, busy_timeout_ms=settings.database.busy_timeout_ms)
+    if url.startswith("postgresql"):
+        return _postgresql_engine(url, settings)
+    msg = "unsupported database URL scheme"
+    raise ValueError(msg)
+
+
+def _sqlite_engine(url: str, *, busy_timeout_ms: int) -> AsyncEngine:
+    engine = create_async_engine(
+        url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_pre_ping=True
+    )
+    _use_immediate_transactions(engine, busy_timeout_ms)
+    return engine
+
+
+def _use_immediate_transactions(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+    """The SQLAlchemy recipe for pysqlite/aiosqlite: take transaction control from the driver."""
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in (*SQLITE_PRAGMAS, f"PRAGMA busy_timeout={int(busy_timeout_ms)}"):
+            cursor.execute(pragma)
+        cursor.close()
+
+    @event.listens_for(engine.sync_engine, "begin")
+    def _on_begin(connection: Connection) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def _postgresql_engine(url: str, settings: Settings) -> AsyncEngine:
+    db = settings.database
+    return create_async_engine(
+        url,
+        pool_size=db.pool_size,
+        pool_pre_ping=True,
+        pool_timeout=db.connect_timeout_s,
+        connect_args={
+            "connect_timeout": max(1, int(db.connect_timeout_s)),
+            "options": f"-c statement_timeout={int(db.statement_timeout_ms)}"
+            f" -c lock_timeout={int(db.statement_timeout_ms)}",
+        },
+    )
+
+
+def build_session_maker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
+    return async_sessionmaker(engine, expire_on_commit=False)

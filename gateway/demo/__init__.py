@@ -1,0 +1,1 @@
+"""Synthetic demo data for `roi demo` and `make run`. Every person and number here is invented."""

@@ -1,0 +1,32 @@
+"""Every workflow and queue of the gateway, in one place.
+
+``roi serve`` and ``roi worker`` both import this module before DBOS launches, so both register
+the same workflows under the same names; together with the explicit application version this is
+what lets a worker run (and recover) what the web process enqueued. A module that defines
+workflows is imported here, at the top, and nowhere is a workflow registered lazily.
+
+DBOS 3.4.0 keeps queues in its system database and can register them only after launch, so the
+queues are declared here as specs (names fixed at import; limits from settings) and registered by
+``gateway.workflows.runtime`` right after ``DBOS.launch()``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import gateway.workflows.probe  # noqa: F401  (registers roi.probe)
+from gateway.settings import WorkflowSettings
+
+ASSEMBLY_QUEUE = "assembly"
+
+
+@dataclass(frozen=True, slots=True)
+class QueueSpec:
+    name: str
+    worker_concurrency: int | None = None
+    polling_interval_s: float = 1.0
+
+
+def queue_specs(settings: WorkflowSettings) -> tuple[QueueSpec, ...]:
+    """The queues this deployment runs, with per-process limits taken from settings."""
+    return (QueueSpec(ASSEMBLY_QUEUE, worker_concurrency=settings.assembly_worker_concurrency),)

@@ -1,0 +1,162 @@
+"""What only the local-file adapter promises: private modes, a sidecar, no leftovers."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from gateway.blobs import LocalBlobStore
+from kernel.blobs import BlobIntegrityError, BlobStoreUnavailable
+
+pytestmark = pytest.mark.anyio
+
+PDF = b"%PDF-1.7\nsynthetic\n%%EOF\n"
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> LocalBlobStore:
+    return LocalBlobStore(tmp_path / "blobs")
+
+
+@pytest.fixture
+def open_umask() -> Iterator[None]:
+    previous = os.umask(0)
+    yield
+    os.umask(previous)
+
+
+def mode(path: Path) -> int:
+    return stat.S_IMODE(path.stat().st_mode)
+
+
+@pytest.mark.usefixtures("open_umask")
+async def test_files_are_0600_and_directories_0700_whatever_the_umask(
+    store: LocalBlobStore,
+) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+
+    data = store.path_of(stored.key)
+    assert mode(data) == 0o600
+    assert mode(data.with_name(data.name + ".json")) == 0o600
+    for directory in [store.root, *data.relative_to(store.root).parents]:
+        assert mode(store.root / directory) == 0o700
+
+
+async def test_the_sidecar_records_digest_size_and_type(store: LocalBlobStore) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+
+    sidecar = store.path_of(stored.key).with_suffix(".json")
+    assert json.loads(sidecar.read_text()) == {
+        "sha256": stored.sha256,
+        "size": len(PDF),
+        "content_type": "application/pdf",
+    }
+
+
+async def test_a_write_leaves_no_temporary_files(store: LocalBlobStore) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+
+    names = sorted(p.name for p in store.path_of(stored.key).parent.iterdir())
+    assert names == [stored.key.rsplit("/", 1)[1], stored.key.rsplit("/", 1)[1] + ".json"]
+
+
+async def test_blobs_live_under_the_root_at_their_key(store: LocalBlobStore) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="packets/rel-7")
+
+    assert store.path_of(stored.key) == store.root / stored.key
+    assert (store.root / stored.key).read_bytes() == PDF
+
+
+async def test_a_blob_whose_sidecar_vanished_is_an_integrity_failure(
+    store: LocalBlobStore,
+) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    store.path_of(stored.key).with_suffix(".json").unlink()
+
+    with pytest.raises(BlobIntegrityError):
+        await store.get(stored.key)
+
+
+async def test_a_truncated_file_is_an_integrity_failure(store: LocalBlobStore) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    store.path_of(stored.key).write_bytes(PDF[:-1])
+
+    with pytest.raises(BlobIntegrityError):
+        await store.get(stored.key)
+
+
+async def test_check_fails_when_the_root_cannot_be_a_directory(tmp_path: Path) -> None:
+    (tmp_path / "blobs").write_bytes(b"not a directory")
+    store = LocalBlobStore(tmp_path / "blobs")
+
+    with pytest.raises(BlobStoreUnavailable):
+        await store.check()
+    with pytest.raises(BlobStoreUnavailable):
+        await store.put(PDF, content_type="application/pdf", prefix="records")
+
+
+async def test_check_creates_a_missing_root(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "data" / "blobs")
+
+    await store.check()
+
+    assert (tmp_path / "data" / "blobs").is_dir()
+
+
+async def test_file_system_calls_run_in_worker_threads(
+    store: LocalBlobStore, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    loop_thread = threading.current_thread()
+    callers: list[threading.Thread] = []
+    real_fsync, real_open = os.fsync, Path.open
+
+    def fsync(fd: int) -> None:
+        callers.append(threading.current_thread())
+        real_fsync(fd)
+
+    def open_(self: Path, *args: Any, **kwargs: Any) -> Any:
+        callers.append(threading.current_thread())
+        return real_open(self, *args, **kwargs)
+
+    monkeypatch.setattr(os, "fsync", fsync)
+    monkeypatch.setattr(Path, "open", open_)
+
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    await store.get(stored.key)
+    [_ async for _ in store.stream(stored.key)]
+    await store.stat(stored.key)
+    await store.delete(stored.key)
+
+    assert len(callers) >= 8
+    assert loop_thread not in callers
+
+
+async def test_a_symlink_planted_in_the_tree_cannot_lead_a_write_outside(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    store = LocalBlobStore(tmp_path / "blobs")
+    await store.check()
+    (store.root / "records").symlink_to(elsewhere)
+
+    with pytest.raises(BlobStoreUnavailable):
+        await store.put(PDF, content_type="application/pdf", prefix="records")
+
+    assert list(elsewhere.iterdir()) == []
+
+
+async def test_a_symlink_planted_in_the_tree_cannot_lead_a_read_outside(tmp_path: Path) -> None:
+    store = LocalBlobStore(tmp_path / "blobs")
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    moved = tmp_path / "elsewhere"
+    (store.root / "records").rename(moved)
+    (store.root / "records").symlink_to(moved)
+
+    with pytest.raises(BlobIntegrityError):
+        await store.get(stored.key)
