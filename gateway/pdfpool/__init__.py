@@ -1,4 +1,12 @@
-"""The PDF worker pool: engine calls in capped, killable worker processes (SECURITY R29)."""
+"""The PDF worker pool: engine calls in capped, killable worker processes (SECURITY R29).
+
+Wiring, in the composition root::
+
+    pool = build_pdf_pool(settings, redaction.apply_process_limits)
+    app = Litestar(..., on_startup=[pool.start], on_shutdown=[pool.close])  # /ready: pool.ready()
+    report = await pool.run(redaction.find_tokens, pdf, tokens)  # "check" lane: 256 MiB, 10 s
+    packet = await pool.run(redaction.assemble, ..., memory_cap="assemble")  # 512 MiB, 120 s
+"""
 
 from __future__ import annotations
 

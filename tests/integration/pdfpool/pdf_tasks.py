@@ -40,10 +40,11 @@ def decode_every_stream(pdf: bytes) -> int:
     return total
 
 
-def flate_bomb(inflated_mib: int) -> bytes:
+def flate_bomb(inflated_mib: int, *, as_page_content: bool = False) -> bytes:
     """A PDF of about 1 KB whose one stream inflates to ``inflated_mib`` MiB of zeros through two
-    FlateDecode filters. Built without compressing the zeros: after a full flush a deflate
-    compressor restarts from scratch, so each MiB of zeros compresses to the same bytes."""
+    FlateDecode filters (an unused object, or the content stream of its one page). Built without
+    compressing the zeros: after a full flush a deflate compressor restarts from scratch, so each
+    MiB of zeros compresses to the same bytes."""
     compressor = zlib.compressobj(9, zlib.DEFLATED, -15)
     one_mib = compressor.compress(bytes(MIB)) + compressor.flush(zlib.Z_FULL_FLUSH)
     adler = 1
@@ -54,7 +55,11 @@ def flate_bomb(inflated_mib: int) -> bytes:
     doc = pikepdf.new()
     stream = pikepdf.Stream(doc, zlib.compress(inner, 9))
     stream.Filter = pikepdf.Array([pikepdf.Name.FlateDecode, pikepdf.Name.FlateDecode])
-    doc.Root.Payload = doc.make_indirect(stream)
+    if as_page_content:
+        doc.add_blank_page()
+        doc.pages[0].obj.Contents = doc.make_indirect(stream)
+    else:
+        doc.Root.Payload = doc.make_indirect(stream)
     out = io.BytesIO()
     doc.save(out, compress_streams=False, stream_decode_level=pikepdf.StreamDecodeLevel.none)
     return out.getvalue()

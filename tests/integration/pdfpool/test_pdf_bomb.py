@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+import redaction
 from tests.integration.pdfpool.builders import running_pool
 from tests.integration.pdfpool.pdf_tasks import (
     SampleDecodeRefused,
@@ -69,3 +70,19 @@ class TestFlateBomb:
         async with running_pool(initializer=apply_sample_qpdf_limits, time_limit_s=10) as pool:
             pdf = flate_bomb(inflated_mib=32)
             assert await pool.run(decode_every_stream, pdf) == 32 * 1024 * 1024
+
+
+@pytest.mark.slow
+async def test_the_engine_refuses_a_bomb_page_in_a_check_worker_within_2_cpu_s() -> None:
+    """The real wiring: the engine's ``apply_process_limits`` as the initializer and its
+    ``find_tokens`` as the task; the engine's own typed refusal reaches the caller unchanged."""
+    bomb = flate_bomb(inflated_mib=512, as_page_content=True)
+    async with running_pool(initializer=redaction.apply_process_limits, time_limit_s=10) as pool:
+        [pid] = pool.worker_pids("check")
+        cpu_before = cpu_seconds(pid)
+        with pytest.raises(redaction.PdfTooLarge):
+            await pool.run(redaction.find_tokens, bomb, ["412-55-0193"])
+        cpu = cpu_seconds(pid) - cpu_before
+        assert pool.worker_pids("check") == [pid]
+        assert peak_rss_mib(pid) < CAP_MIB
+    assert cpu < 2.0
