@@ -15,8 +15,8 @@ Refused rather than guessed (``UnsupportedPdf``) when a match falls on a page th
 vertical writing (Identity-V and other vertical CMaps), Type0 fonts with a predefined CMap other
 than Identity-H/V (e.g. UniJIS-UCS2-H) or an embedded CMap that uses ``usecmap``, and text shown
 at zero size or zero horizontal scaling. Not interpreted: text inside tiling patterns and Type3
-glyph procedures (verification fails closed if such text still shows a term). Stencil-mask images and
-images neither pikepdf nor PDFium can decode are blacked out whole under a rectangle.
+glyph procedures (verification fails closed if such text still shows a term). Stencil-mask
+images and images neither pikepdf nor PDFium can decode are blacked out whole under a rectangle.
 """
 
 from __future__ import annotations

@@ -86,3 +86,20 @@ def test_a_missing_input_is_a_clear_error(tmp_path: Path) -> None:
     )
     assert result.exit_code == 1
     assert "cannot read input" in result.output
+
+
+def test_without_stamp_or_report_only_the_output_is_written(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "out.pdf"
+    result = CliRunner().invoke(main, ["redact", str(source), str(out), "--term", "Ann Lee"])
+    assert result.exit_code == 0
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.pdf", "out.pdf"]
+
+
+def test_a_failed_write_leaves_no_temporary_file(source: Path, tmp_path: Path) -> None:
+    out = tmp_path / "missing-dir" / "out.pdf"
+    result = CliRunner().invoke(main, ["redact", str(source), str(out), "--term", "Ann Lee"])
+    assert result.exit_code == 1
+    assert result.output.strip().splitlines() == [
+        "Error: cannot write output (No such file or directory)"
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.pdf"]

@@ -176,3 +176,14 @@ def test_differences_override_the_base_encoding() -> None:
     assert names[65:67] == ["B", "C"]
     assert len(names) == 256
     assert encoding_for("Helvetica", _font())[65] == "A"
+
+
+def test_a_type3_font_without_widths_or_bbox_still_loads() -> None:
+    font = load_font(_font(Subtype=pikepdf.Name.Type3))
+    assert font.glyphs(b"a") == [(b"a", 0.0)]
+    assert font.centre_y == 0.25
+
+
+def test_four_unmatched_bytes_fall_back_to_one_byte_codes() -> None:
+    cmap = CMap(ranges=((2, b"\x80\x00", b"\x80\xff"),), cids={1: 9}, cid_ranges=())
+    assert cmap.split(b"\x01\x01\x01\x01") == [(b"\x01", 9)] * 4
