@@ -20,13 +20,25 @@ import redaction
 from tests.integration.redaction import checkers
 from tests.integration.redaction.fixtures import FIXTURES, REDACTABLE, REFUSED, Fixture, redacted
 
-# (fixture, check) -> reason: cases the engine does not handle yet. Strict: an unexpected pass
-# fails the run, so an entry is removed as soon as the engine handles it.
-KNOWN_GAPS: dict[tuple[str, str], str] = {}
+# (fixture, check) -> reason: cases the engine does not handle yet; check "*" is every check but
+# the fixture's own sanity check. Strict: an unexpected pass fails the run, so an entry goes as
+# soon as the engine handles it.
+KNOWN_GAPS: dict[tuple[str, str], str] = {
+    ("trap_pattern_text.pdf", "*"): (
+        "engine gap (11:10 UTC): text inside a tiling pattern cell is not interpreted; PDFium "
+        "does not extract it, so nothing is removed and verification fails closed (object-walk)"
+    ),
+}
+
+
+def gap(name: str, check: str) -> str | None:
+    if check == "sanity":
+        return KNOWN_GAPS.get((name, check))
+    return KNOWN_GAPS.get((name, check)) or KNOWN_GAPS.get((name, "*"))
 
 
 def param(name: str, *values: str, check: str, slow: bool = False) -> object:
-    reason = KNOWN_GAPS.get((name, check))
+    reason = gap(name, check)
     marks = [pytest.mark.xfail(strict=True, reason=reason)] if reason else []
     marks += [pytest.mark.slow] if slow else []
     ident = "-".join([name.removesuffix(".pdf"), *values])
