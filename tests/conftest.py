@@ -61,3 +61,15 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    from tests.corpus.summary import summarise  # noqa: PLC0415 (only when the summary is printed)
+
+    lines = summarise(config)
+    if lines:
+        terminalreporter.section("robustness corpus")
+        for line in lines:
+            terminalreporter.write_line(line)
