@@ -129,6 +129,10 @@ class S3BlobStore:
     def bucket(self) -> str:
         return self._bucket
 
+    def close(self) -> None:
+        """Close the client's pooled connections (at shutdown)."""
+        self._client.close()
+
     async def put(self, data: bytes, *, content_type: str, prefix: str) -> StoredBlob:
         key = new_key(prefix, self._clock)
         digest = hashlib.sha256(data).digest()

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from gateway.blobs import LocalBlobStore, MemoryBlobStore, S3BlobStore
+from gateway.blobs import LocalBlobStore, MemoryBlobStore
 from gateway.settings import S3Settings
 from kernel.blobs import BlobIntegrityError, BlobKeyRejected, BlobNotFound, BlobStoreUnavailable
 from kernel.clock import FixedClock
@@ -66,8 +66,7 @@ def harness(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> 
         root = request.getfixturevalue("tmp_path") / "blobs"
         return local_harness(LocalBlobStore(root, clock=clock), monkeypatch)
     settings: S3Settings = request.getfixturevalue("s3_settings")
-    session = request.getfixturevalue("boto_session")
-    return s3_harness(S3BlobStore.from_settings(settings, clock=clock, session=session))
+    return s3_harness(request.getfixturevalue("s3_store_for")(settings, clock=clock))
 
 
 async def test_a_blob_reads_back_as_written(harness: Harness) -> None:

@@ -7,7 +7,6 @@ import time
 from collections.abc import Awaitable, Callable
 
 import anyio
-import boto3
 import pytest
 
 from gateway.blobs.s3 import S3BlobStore
@@ -39,12 +38,11 @@ OPERATIONS: dict[str, Callable[[BlobStore], Awaitable[object]]] = {
 }
 
 
-def store_at(
-    server: FaultServer, session: boto3.session.Session, **overrides: object
-) -> S3BlobStore:
-    return S3BlobStore.from_settings(
-        s3_settings_for(server.url, "roi-faults", **overrides), session=session
-    )
+StoreFor = Callable[..., S3BlobStore]
+
+
+def store_at(server: FaultServer, store_for: StoreFor, **overrides: object) -> S3BlobStore:
+    return store_for(s3_settings_for(server.url, "roi-faults", **overrides))
 
 
 async def timed_failure(operation: Awaitable[object]) -> float:
@@ -64,10 +62,10 @@ async def hung_up(server: FaultServer) -> None:
 
 @pytest.mark.slow
 async def test_a_blackholed_endpoint_fails_within_the_budget_with_the_default_settings(
-    fault_server: StartFault, boto_session: boto3.session.Session
+    fault_server: StartFault, s3_store_for: StoreFor
 ) -> None:
     server = fault_server(blackhole)
-    store = store_at(server, boto_session)
+    store = store_at(server, s3_store_for)
 
     elapsed = await timed_failure(store.get(KEY))
 
@@ -78,10 +76,10 @@ async def test_a_blackholed_endpoint_fails_within_the_budget_with_the_default_se
 
 @pytest.mark.parametrize("operation", sorted(OPERATIONS))
 async def test_every_operation_on_a_blackholed_endpoint_gives_up_after_two_attempts(
-    fault_server: StartFault, boto_session: boto3.session.Session, operation: str
+    fault_server: StartFault, s3_store_for: StoreFor, operation: str
 ) -> None:
     server = fault_server(blackhole)
-    store = store_at(server, boto_session, connect_timeout_s=0.5, read_timeout_s=0.5)
+    store = store_at(server, s3_store_for, connect_timeout_s=0.5, read_timeout_s=0.5)
 
     elapsed = await timed_failure(OPERATIONS[operation](store))
 
@@ -95,12 +93,12 @@ async def test_every_operation_on_a_blackholed_endpoint_gives_up_after_two_attem
 @pytest.mark.parametrize("operation", ["put", "get", "check"])
 async def test_a_failing_endpoint_is_unavailable_after_two_attempts(
     fault_server: StartFault,
-    boto_session: boto3.session.Session,
+    s3_store_for: StoreFor,
     behaviour: Behaviour,
     operation: str,
 ) -> None:
     server = fault_server(behaviour)
-    store = store_at(server, boto_session)
+    store = store_at(server, s3_store_for)
 
     elapsed = await timed_failure(OPERATIONS[operation](store))
 
@@ -109,11 +107,11 @@ async def test_a_failing_endpoint_is_unavailable_after_two_attempts(
 
 
 async def test_the_overall_deadline_stops_a_body_that_arrives_a_byte_at_a_time(
-    fault_server: StartFault, boto_session: boto3.session.Session
+    fault_server: StartFault, s3_store_for: StoreFor
 ) -> None:
     # One byte every 0.5 s never trips the 4 s read timeout; only the deadline ends the call.
     server = fault_server(dribble(0.5))
-    store = store_at(server, boto_session, deadline_s=2.0)
+    store = store_at(server, s3_store_for, deadline_s=2.0)
 
     elapsed = await timed_failure(store.get(KEY))
 
@@ -122,10 +120,10 @@ async def test_the_overall_deadline_stops_a_body_that_arrives_a_byte_at_a_time(
 
 
 async def test_the_deadline_also_bounds_each_step_of_a_stream(
-    fault_server: StartFault, boto_session: boto3.session.Session
+    fault_server: StartFault, s3_store_for: StoreFor
 ) -> None:
     server = fault_server(dribble(0.5))
-    store = store_at(server, boto_session, deadline_s=2.0)
+    store = store_at(server, s3_store_for, deadline_s=2.0)
 
     async def consume() -> None:
         async for _ in store.stream(KEY, chunk_size=64 * 1024):
@@ -139,14 +137,14 @@ async def test_the_deadline_also_bounds_each_step_of_a_stream(
 
 @pytest.mark.s3
 async def test_the_store_recovers_by_itself_when_s3_comes_back(
-    fault_server: StartFault, boto_session: boto3.session.Session, s3_settings: S3Settings
+    fault_server: StartFault, s3_store_for: StoreFor, s3_settings: S3Settings
 ) -> None:
     switch = Switch(str(s3_settings.endpoint_url))
     proxy = fault_server(switch.behaviour)
     settings = s3_settings.model_copy(
         update={"endpoint_url": proxy.url, "connect_timeout_s": 0.5, "read_timeout_s": 0.5}
     )
-    store = S3BlobStore.from_settings(settings, session=boto_session)
+    store = s3_store_for(settings)
     stored = await store.put(b"%PDF-1.7", content_type="application/pdf", prefix="records")
 
     switch.down = True

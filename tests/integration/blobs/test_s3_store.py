@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import hashlib
 import threading
+from collections.abc import Callable
 from urllib.parse import parse_qs, urlsplit
 
 import boto3
@@ -21,9 +22,12 @@ pytestmark = [pytest.mark.anyio, pytest.mark.s3]
 PDF = b"%PDF-1.7\nsynthetic record\n%%EOF\n"
 
 
+StoreFor = Callable[..., S3BlobStore]
+
+
 @pytest.fixture
-def store(s3_settings: S3Settings, boto_session: boto3.session.Session) -> S3BlobStore:
-    return S3BlobStore.from_settings(s3_settings, session=boto_session)
+def store(s3_settings: S3Settings, s3_store_for: StoreFor) -> S3BlobStore:
+    return s3_store_for(s3_settings)
 
 
 class TestUpload:
@@ -34,10 +38,10 @@ class TestUpload:
         assert head["ServerSideEncryption"] == "AES256"
 
     async def test_kms_encryption_names_the_key_and_uses_a_bucket_key(
-        self, s3_settings: S3Settings, boto_session: boto3.session.Session
+        self, s3_settings: S3Settings, s3_store_for: StoreFor
     ) -> None:
         kms_settings = s3_settings.model_copy(update={"sse": "aws:kms", "kms_key_id": "roi-key-1"})
-        store = S3BlobStore.from_settings(kms_settings, session=boto_session)
+        store = s3_store_for(kms_settings)
 
         stored = await store.put(PDF, content_type="application/pdf", prefix="records")
 
@@ -89,6 +93,7 @@ class TestClientLimits:
     def test_the_client_signs_v4_with_short_timeouts_and_two_attempts_in_all(self) -> None:
         client = build_client(S3Settings(endpoint_url="http://127.0.0.1:9", bucket="b"))
         config = client.meta.config
+        client.close()
 
         assert config.signature_version == "s3v4"  # type: ignore[attr-defined]
         assert config.connect_timeout == 2  # type: ignore[attr-defined]
@@ -108,10 +113,10 @@ class TestClientLimits:
             S3BlobStore.from_settings(S3Settings(endpoint_url="http://127.0.0.1:9"))
 
     async def test_check_fails_when_the_bucket_is_missing(
-        self, s3_settings: S3Settings, boto_session: boto3.session.Session
+        self, s3_settings: S3Settings, s3_store_for: StoreFor
     ) -> None:
         missing = s3_settings.model_copy(update={"bucket": "roi-no-such-bucket"})
-        store = S3BlobStore.from_settings(missing, session=boto_session)
+        store = s3_store_for(missing)
 
         with pytest.raises(BlobStoreUnavailable):
             await store.check()
@@ -171,3 +176,4 @@ class TestPresignedGet:
 
         with pytest.raises(ValueError, match="SigV4"):
             await store.presigned_get_url(key)
+        store.close()

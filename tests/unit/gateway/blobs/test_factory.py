@@ -37,6 +37,7 @@ def test_s3_uses_the_bucket_and_endpoint_from_settings(tmp_path: Path) -> None:
     assert isinstance(store, S3BlobStore)
     assert store.bucket == "roi-packets"
     assert store.client.meta.endpoint_url == "http://127.0.0.1:9"
+    store.close()
 
 
 def test_s3_without_a_bucket_is_refused_at_start_up(tmp_path: Path) -> None:
