@@ -13,7 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import redaction
-from gateway.blobs import build_blob_store
+from gateway.blobs import S3BlobStore, build_blob_store
 from gateway.db import build_engine
 from gateway.mail import Mailer, build_mailer
 from gateway.pdfpool import PdfPool, build_pdf_pool
@@ -48,6 +48,8 @@ class Services:
             await stop_workflows()
             self.workflows_started = False
         await self.pdf_pool.close()
+        if isinstance(self.blobs, S3BlobStore):
+            self.blobs.close()
         await self.engine.dispose()
 
     def dependencies(self) -> dict[str, Provide]:
