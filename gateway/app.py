@@ -17,6 +17,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.auth import AuthPlugin
+from gateway.blobs import build_blob_store
 from gateway.db import build_engine
 from gateway.errors import exception_handlers, problem_response
 from gateway.http import EdgeMiddleware
@@ -24,7 +25,9 @@ from gateway.logs import configure_logging
 from gateway.models import Base
 from gateway.openapi import STATIC, openapi_config
 from gateway.settings import Settings
-from kernel.clock import Clock
+from gateway.site_rules import load_site_rules
+from gateway.vendors_api import VendorController, reason_codes
+from kernel.clock import Clock, SystemClock
 
 VERSION = "0.1.0"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
@@ -72,9 +75,10 @@ def _static_router() -> Router:
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     """Build the app from settings; every engine and client is created here and nowhere else."""
     configure_logging(settings)
+    site_rules = load_site_rules(settings.site_rules_file)  # an invalid file stops start-up
     engine = build_engine(settings)
     app = Litestar(
-        route_handlers=[health, ready, _static_router()],
+        route_handlers=[health, ready, _static_router(), VendorController, reason_codes],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=clock)],
         exception_handlers=exception_handlers(),
         openapi_config=openapi_config(VERSION),
@@ -85,6 +89,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     )
     app.state.settings = settings
     app.state.db_engine = engine
+    app.state.clock = clock or SystemClock()
+    app.state.site_rules = site_rules
+    app.state.blob_store = build_blob_store(settings, clock=clock)
     app.asgi_handler = EdgeMiddleware(app.asgi_handler)
     return app
 

@@ -3,8 +3,7 @@ models-versus-migrations check). Add a line here for each new models module."""
 
 from __future__ import annotations
 
-import gateway.auth.models
-import gateway.ledger.models  # noqa: F401 - each import registers its tables on Base.metadata
+import vendors.models  # noqa: F401 - each import registers its tables on Base.metadata
 from kernel.db import Base
 
 __all__ = ["Base"]
