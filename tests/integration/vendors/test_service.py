@@ -6,7 +6,8 @@ from __future__ import annotations
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import delete, func, select, update
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import BaaClause, BaaStatus, VendorFunction
@@ -264,3 +265,18 @@ async def test_expiring_lists_only_complete_untermined_baas_ending_in_the_window
     assert [(e.vendor_name, e.ends_on) for e in found] == [
         ("Soon Copy (synthetic)", TODAY + timedelta(days=20))
     ]
+
+
+async def test_RET_01_the_database_refuses_to_change_or_delete_a_baa_version(
+    db_session: AsyncSession,
+) -> None:
+    service = vendor_service(db_session)
+    vendor = await create_vendor(service)
+    view = await create_baa(service, vendor)
+    for statement in (
+        update(BaaVersion).where(BaaVersion.id == view.id).values(ends_on=None),
+        delete(BaaVersion).where(BaaVersion.id == view.id),
+    ):
+        with pytest.raises(DBAPIError, match="RET-01"):
+            async with db_session.begin_nested():
+                await db_session.execute(statement)
