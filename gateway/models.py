@@ -3,7 +3,11 @@ models-versus-migrations check). Add a line here for each new models module."""
 
 from __future__ import annotations
 
-import vendors.models  # noqa: F401 - each import registers its tables on Base.metadata
+# Each import registers its tables on Base.metadata.
+import gateway.auth.models
+import gateway.ledger.models
+import gateway.notices  # noqa: F401
+import vendors.models  # noqa: F401
 from kernel.db import Base
 
 __all__ = ["Base"]

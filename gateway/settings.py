@@ -96,6 +96,9 @@ class PdfSettings(BaseModel):
     check: PdfLaneSettings = PdfLaneSettings()
     assemble: PdfAssembleLaneSettings = PdfAssembleLaneSettings()
     start_timeout_s: float = 30.0
+    eager_start: bool = Field(
+        default=True, description="Spawn workers at start-up; otherwise at the first PDF call."
+    )
 
 
 class VendorsSettings(BaseModel):

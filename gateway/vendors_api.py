@@ -22,6 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from contracts import reason_table_json
 from gateway.auth import CurrentPrincipal
 from gateway.errors import ApiError, register
+from gateway.services import Services
 from gateway.vendors_schemas import (
     BaaOut,
     BaaTermsIn,
@@ -31,7 +32,6 @@ from gateway.vendors_schemas import (
     VendorIn,
     VendorOut,
 )
-from kernel.clock import SystemClock
 from vendors import (
     BaaDocumentRejected,
     BaaDocumentTooLarge,
@@ -82,11 +82,14 @@ Vendors = NamedDependency[VendorService]
 async def provide_vendor_service(
     db_session: NamedDependency[AsyncSession], state: State
 ) -> VendorService:
+    """The service over the request's session and the app's blob store and clock (built once
+    in ``create_app``; a Protocol-typed dependency cannot be validated by Litestar)."""
+    services: Services = state.services
     settings = state.settings
     return VendorService(
         db_session,
-        blobs=state.blob_store,
-        clock=state.get("clock") or SystemClock(),
+        blobs=services.blobs,
+        clock=services.clock,
         expiring_within_days=settings.vendors.expiring_within_days,
         max_document_bytes=BAA_DOCUMENT_MAX_BYTES,
     )

@@ -3,6 +3,20 @@
 Bytes and a plan in, bytes and a report out. Every entry point keeps its state per call (PDFium
 is not thread-safe); run it in a process pool whose initializer calls
 :func:`apply_process_limits`.
+
+Pipeline of :func:`redact`: open under qpdf limits and decode-check every non-image stream
+(``pdfio``) -> flatten form widgets, decrypt an empty-password file (``scrub``) -> find terms
+and detector matches with PDFium character boxes, plus OCR of image pages (``find``,
+``ocr_pages``) -> remove every glyph whose centre lies in a rectangle by interpreting the content
+streams (``remove``, ``textstate``, ``fonts``, ``cmap``) and paint image pixels (``images``) ->
+draw opaque boxes -> scrub -> full re-save -> verify (``verify``) or raise.
+
+Refused rather than guessed (``UnsupportedPdf``) when a match falls on a page that uses them:
+vertical writing (Identity-V and other vertical CMaps), Type0 fonts with a predefined CMap other
+than Identity-H/V (e.g. UniJIS-UCS2-H) or an embedded CMap that uses ``usecmap``, and text shown
+at zero size or zero horizontal scaling. Not interpreted: text inside tiling patterns and Type3
+glyph procedures (verification fails closed if such text still shows a term). Stencil-mask
+images and images neither pikepdf nor PDFium can decode are blacked out whole under a rectangle.
 """
 
 from __future__ import annotations

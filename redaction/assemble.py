@@ -42,7 +42,7 @@ def assemble(
     provenance: list[Provenance] = []
     reports: list[PageReport] = []
     for text_page in _generated_texts(parts, [r.report.pages for r, _ in redacted], spec):
-        _add_text_page(doc, text_page, marker)
+        _add_text_page(doc, text_page)
         reports.append(PageReport(page=len(reports), source_page=None))
         provenance.append("generated")
     sources = [pikepdf.open(_bytes_io(r.pdf)) for r, _ in redacted]
@@ -58,9 +58,8 @@ def assemble(
         for src in sources:
             src.close()
     terms = sorted({t for _, ts in redacted for t in ts})
-    generated = [i for i, p in enumerate(provenance) if p == "generated"]
     ignore = {i: stamp_lines(spec.stamp, i) for i in range(len(provenance))}
-    result = verify(out, terms, {}, ignore_text=ignore, skip_pages=generated, exempt_marker=marker)
+    result = verify(out, terms, {}, ignore_text=ignore, exempt_marker=marker)
     raise_if_failed(result)
     report = Report(
         pages=tuple(reports),
@@ -106,10 +105,10 @@ def _paginate(title: str, lines: list[str]) -> list[tuple[str, list[str]]]:
     return [(title, chunk) for chunk in chunks]
 
 
-def _add_text_page(doc: pikepdf.Pdf, text_page: tuple[str, list[str]], marker: bytes) -> None:
+def _add_text_page(doc: pikepdf.Pdf, text_page: tuple[str, list[str]]) -> None:
     title, lines = text_page
     y = PAGE[1] - MARGIN
-    ops = [marker, b"\n0 g\n", show(title, MARGIN, y, "F2", TITLE_SIZE)]
+    ops = [b"0 g\n", show(title, MARGIN, y, "F2", TITLE_SIZE)]
     y -= 2 * TITLE_SIZE
     for line in lines:
         if line:

@@ -13,11 +13,11 @@ from redaction.find import PageFinds, find_on_page
 from redaction.geometry import Rect
 from redaction.limits import DEFAULT_LIMITS, Deadline, Limits
 from redaction.ocr import Ocr
-from redaction.ocr_pages import ocr_page
+from redaction.ocr_pages import ocr_leaks, ocr_page
 from redaction.pdfio import open_pdf, open_pdfium, preflight_streams, save
 from redaction.plan import Plan
 from redaction.remove import Remover
-from redaction.report import PageReport, Report, VerifyReport
+from redaction.report import Check, PageReport, Report, VerifyReport
 from redaction.scrub import flatten_forms, has_form_content, scrub
 from redaction.specs import Redacted
 from redaction.verify import verify as verify_pdf
@@ -53,16 +53,20 @@ def redact_with_terms(
     """:func:`redact`, also returning the strings verified absent (for a packet's re-check)."""
     lim = limits or DEFAULT_LIMITS
     deadline = Deadline(lim.max_seconds)
-    source = prepare(pdf, lim)
+    source, flattened = prepare(pdf, lim)
     finds = locate(source, plan, ocr, deadline)
     out, pages, scrubbed = rewrite(source, plan, finds, lim, deadline)
+    scrubbed = tuple(sorted({*scrubbed, *flattened}))
     kept = [i for i in range(len(finds)) if i not in set(plan.drop_pages)]
     rects = {n: finds[src].all_rects() for n, src in enumerate(kept) if finds[src].rects}
     terms = verification_terms(plan, finds)
     result: VerifyReport | None = None
     if verify:
         deadline.check()
-        result = verify_pdf(out, terms, rects)
+        # pypdf (slow) re-reads the pages that had matches; PDFium and the object walk read all.
+        result = verify_pdf(out, terms, rects, pypdf_pages=rects.keys())
+        if ocr is not None:
+            result = _with_ocr_check(result, out=out, finds=finds, kept=kept, ocr=ocr, terms=terms)
         raise_if_failed(result)
     report = Report(
         pages=tuple(pages),
@@ -72,6 +76,21 @@ def redact_with_terms(
         sha256=hashlib.sha256(out).hexdigest(),
     )
     return Redacted(pdf=out, report=report), terms
+
+
+def _with_ocr_check(
+    result: VerifyReport,
+    *,
+    out: bytes,
+    finds: Sequence[PageFinds],
+    kept: Sequence[int],
+    ocr: Ocr,
+    terms: Sequence[str],
+) -> VerifyReport:
+    """Re-OCR the output pages whose source matched by OCR: the terms must be unreadable."""
+    pages = [n for n, src in enumerate(kept) if finds[src].ocr and finds[src].rects]
+    failed = ocr_leaks(out, pages, ocr, terms)
+    return VerifyReport(checks=(*result.checks, Check("ocr-text", not failed, tuple(failed))))
 
 
 def raise_if_failed(result: VerifyReport) -> None:
@@ -87,17 +106,17 @@ def verification_terms(plan: Plan, finds: Sequence[PageFinds]) -> list[str]:
     return sorted(set(plan.terms) | found)
 
 
-def prepare(pdf: bytes, limits: Limits) -> bytes:
+def prepare(pdf: bytes, limits: Limits) -> tuple[bytes, tuple[str, ...]]:
     """Open under limits, decode-check every stream, and when needed (encryption with an empty
     password, form fields) re-save a decrypted copy with widgets flattened into the content."""
     with open_pdf(pdf, limits) as doc:
         preflight_streams(doc)
         forms = has_form_content(doc) or "/AcroForm" in doc.Root
         if not (doc.is_encrypted or forms):
-            return pdf
+            return pdf, ()
         if forms:
             flatten_forms(doc)
-        return save(doc)
+        return save(doc), ("AcroForm",) if forms else ()
 
 
 def locate(source: bytes, plan: Plan, ocr: Ocr | None, deadline: Deadline) -> list[PageFinds]:
@@ -162,7 +181,7 @@ def _redact_page(
         remover = Remover(doc, [r.padded(REMOVE_MARGIN) for r in rects], fonts=fonts)
         outcome = remover.page(page)
         glyphs, painted = outcome.glyphs_removed, outcome.images_painted
-        paint_boxes(doc, page, rects)
+        paint_boxes(doc, page, rects, unclosed=outcome.unclosed)
     return PageReport(
         page=0,
         source_page=None,
@@ -174,8 +193,12 @@ def _redact_page(
     )
 
 
-def paint_boxes(doc: pikepdf.Pdf, page: pikepdf.Page, rects: Sequence[Rect]) -> None:
-    """Draw opaque black boxes over ``rects`` on top of the (balanced) page content."""
+def paint_boxes(
+    doc: pikepdf.Pdf, page: pikepdf.Page, rects: Sequence[Rect], *, unclosed: int = 0
+) -> None:
+    """Draw opaque black boxes over ``rects`` on top of the page content, in default user
+    space: the content is wrapped in q/Q, and any q it left open is closed first."""
     ops = "".join(f"{r.x0:.2f} {r.y0:.2f} {r.x1 - r.x0:.2f} {r.y1 - r.y0:.2f} re\n" for r in rects)
+    closing = "Q\n" * (unclosed + 1)
     page.contents_add(doc.make_stream(b"q\n"), prepend=True)
-    page.contents_add(doc.make_stream(f"\nQ\nq 0 0 0 rg 0 0 0 RG\n{ops}f\nQ\n".encode()))
+    page.contents_add(doc.make_stream(f"\n{closing}q 0 0 0 rg 0 0 0 RG\n{ops}f\nQ\n".encode()))

@@ -8,19 +8,31 @@ colour spaces) is replaced whole by a black image: over-redaction, never a leak.
 
 from __future__ import annotations
 
+import io
 import math
 import zlib
 from collections.abc import Sequence
 
 import pikepdf
+import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
 from redaction.geometry import Matrix, Rect
 
 UNIT = Rect(0.0, 0.0, 1.0, 1.0)
+_MAX_PIXELS = 100_000_000
 _MODES = {"L": "/DeviceGray", "RGB": "/DeviceRGB", "CMYK": "/DeviceCMYK"}
 _KEEP = ("/SMask", "/Interpolate", "/Intent")
-_DECODE_ERRORS = (pikepdf.PdfError, NotImplementedError, ValueError, OSError, KeyError, TypeError)
+_DECODE_ERRORS = (
+    pikepdf.PdfError,
+    pikepdf.PikepdfError,
+    pikepdf.DependencyError,
+    NotImplementedError,
+    ValueError,
+    OSError,
+    KeyError,
+    TypeError,
+)
 
 
 def hit_rects(ctm: Matrix, rects: Sequence[Rect]) -> list[Rect]:
@@ -38,11 +50,48 @@ def paint_xobject(
         return None
     if bool(image.get("/ImageMask", False)):
         return blackout(pdf)  # stencil masks: painted whole (their polarity is not ours to guess)
+    picture: Image.Image | None
     try:
         picture = pikepdf.PdfImage(image).as_pil_image()
     except _DECODE_ERRORS:
+        picture = decode_with_pdfium(image)
+    if picture is None:
         return blackout(pdf)
     return _encode(pdf, _paint(picture, ctm, hits), image)
+
+
+def decode_with_pdfium(image: pikepdf.Stream) -> Image.Image | None:
+    """Decode an image pikepdf cannot (JBIG2, JPX, ...) by letting PDFium draw it alone on a
+    page of its own pixel size; ``None`` if PDFium cannot either."""
+    width, height = int(image.get("/Width", 0)), int(image.get("/Height", 0))
+    if not 0 < width * height <= _MAX_PIXELS:
+        return None
+    alone = pikepdf.new()
+    copy = alone.copy_foreign(image)
+    for key in ("/SMask", "/Mask"):
+        if key in copy:
+            del copy[key]
+    page = pikepdf.Dictionary(
+        Type=pikepdf.Name.Page,
+        MediaBox=pikepdf.Array([0, 0, width, height]),
+        Resources=pikepdf.Dictionary(XObject=pikepdf.Dictionary(Im=copy)),
+        Contents=alone.make_stream(f"q {width} 0 0 {height} 0 0 cm /Im Do Q".encode()),
+    )
+    alone.pages.append(pikepdf.Page(page))
+    buffer = io.BytesIO()
+    alone.save(buffer)
+    try:
+        document = pdfium.PdfDocument(buffer.getvalue())
+    except pdfium.PdfiumError:
+        return None
+    try:
+        gray = (
+            copy.get("/ColorSpace") == "/DeviceGray" or int(copy.get("/BitsPerComponent", 8)) == 1
+        )
+        rendered: Image.Image = document[0].render(scale=1, grayscale=gray).to_pil()
+        return rendered
+    finally:
+        document.close()
 
 
 def paint_inline(

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import ctypes
 import io
+from collections.abc import Sequence
 
 import pypdfium2 as pdfium
 
 from redaction.find import PageFinds
 from redaction.geometry import Rect
-from redaction.matching import NormalisedText, Span, find_detected, find_term
+from redaction.matching import NormalisedText, Span, contains_term, find_detected, find_term
 from redaction.ocr import Ocr, OcrWord
 from redaction.plan import Plan
 
@@ -32,11 +33,7 @@ def ocr_page(page: pdfium.PdfPage, ocr: Ocr, plan: Plan, finds: PageFinds) -> No
     """Add OCR matches of ``plan`` on ``page`` to ``finds`` (only pages that carry images)."""
     if not needs_ocr(page):
         return
-    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
-    image = bitmap.to_pil()
-    buffer = io.BytesIO()
-    image.save(buffer, format="PNG")
-    words = ocr.words(buffer.getvalue())
+    words, size = recognise(page, ocr)
     finds.ocr = True
     text, owners = _join(words)
     norm = NormalisedText.of(text)
@@ -45,12 +42,37 @@ def ocr_page(page: pdfium.PdfPage, ocr: Ocr, plan: Plan, finds: PageFinds) -> No
         spans.extend(find_term(norm, term))
     for name in plan.detectors:
         spans.extend(find_detected(norm, name, plan.mrn_pattern))
-    size = (bitmap.width, bitmap.height)
     for span in spans:
         hit = sorted({owners[i] for i in range(span.start, span.end) if owners[i] >= 0})
         rects = [_to_page(page, size, words[w]).padded(plan.pad) for w in hit]
         finds.add(span.kind, rects)
         finds.found.add(text[span.start : span.end])
+
+
+def recognise(page: pdfium.PdfPage, ocr: Ocr) -> tuple[list[OcrWord], tuple[int, int]]:
+    """The OCR words of ``page`` rendered at :data:`OCR_DPI`, and the bitmap size."""
+    bitmap = page.render(scale=OCR_DPI / 72, grayscale=True)
+    buffer = io.BytesIO()
+    bitmap.to_pil().save(buffer, format="PNG")
+    return ocr.words(buffer.getvalue()), (bitmap.width, bitmap.height)
+
+
+def ocr_leaks(pdf: bytes, pages: Sequence[int], ocr: Ocr, terms: Sequence[str]) -> list[int]:
+    """The pages (of ``pages``) whose OCR text still contains a term."""
+    failed: list[int] = []
+    document = pdfium.PdfDocument(pdf)
+    try:
+        for index in pages:
+            page = document[index]
+            try:
+                text, _owners = _join(recognise(page, ocr)[0])
+            finally:
+                page.close()
+            if any(contains_term(text, term) for term in terms):
+                failed.append(index)
+    finally:
+        document.close()
+    return failed
 
 
 def _join(words: list[OcrWord]) -> tuple[str, list[int]]:

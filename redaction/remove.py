@@ -22,9 +22,11 @@ from redaction.geometry import Matrix, Rect
 from redaction.textstate import (
     Glyph,
     State,
+    advance_string,
     begin_text,
     concat,
     kern,
+    line_centre_y,
     move_line,
     next_line,
     num,
@@ -47,6 +49,7 @@ class Outcome:
     added: dict[str, pikepdf.Object] = field(default_factory=dict)
     glyphs_removed: int = 0
     images_painted: int = 0
+    unclosed: int = 0
 
 
 @dataclass(slots=True)
@@ -94,12 +97,12 @@ class Remover:
 
     def parse(self, obj: pikepdf.Object) -> list[Instruction]:
         """Parse a content stream; refuse it if qpdf reported a problem while parsing."""
-        before = len(self.pdf.get_warnings())
+        self.pdf.get_warnings()  # qpdf hands warnings over once: drain the older ones
         try:
             instructions = list(pikepdf.parse_content_stream(obj))
         except pikepdf.PdfError as exc:
             raise MalformedPdf("content stream cannot be parsed", part="content") from exc
-        if len(self.pdf.get_warnings()) != before:
+        if self.pdf.get_warnings():
             raise MalformedPdf("content stream parsed with errors", part="content")
         return instructions
 
@@ -111,6 +114,7 @@ class Remover:
             self._step(run, inst, depth)
         if run.changed:
             run.outcome.instructions = run.out
+        run.outcome.unclosed = len(run.stack)
         return run.outcome
 
     def _step(self, run: _Run, inst: Instruction, depth: int) -> None:
@@ -125,6 +129,9 @@ class Remover:
         if op == "Do":
             self._do(run, inst, operands, depth)
             return
+        if op in {"BDC", "DP"} and _strip_alternates(operands):
+            inst = _inst(operands, op)
+            run.changed = True
         self._state_op(run, op, operands)
         run.out.append(inst)
 
@@ -194,11 +201,17 @@ class Remover:
             self._fonts[key] = load_font(obj)
         return self._fonts[key]
 
-    def _hit(self, x: float, y: float) -> bool:
-        return any(r.x0 <= x <= r.x1 and r.y0 <= y <= r.y1 for r in self.rects)
+    def _candidates(self, state: State) -> tuple[Rect, ...]:
+        """The rectangles the glyphs of the current line could fall into."""
+        y = line_centre_y(state)
+        if y is None:
+            return self.rects
+        return tuple(r for r in self.rects if r.y0 <= y <= r.y1)
 
     def _show(self, run: _Run, op: str, operands: list[pikepdf.Object]) -> None:
         state = run.state
+        if state.text.font.vertical:
+            raise UnsupportedPdf("vertical writing", feature="vertical-writing")
         prefix: list[Instruction] = []
         if op == '"' and len(operands) == 3:  # noqa: PLR2004
             state.text.tw, state.text.tc = num(operands[0]), num(operands[1])
@@ -211,8 +224,6 @@ class Remover:
         if removed == 0:
             run.out.append(_inst(operands, op))
             return
-        if state.text.font.vertical:
-            raise UnsupportedPdf("vertical writing", feature="vertical-writing")
         if state.text.tfs * state.text.th == 0:
             raise UnsupportedPdf("text with zero size", feature="zero-font-size")
         run.out.extend(prefix)
@@ -222,13 +233,22 @@ class Remover:
 
     def _layout(self, state: State, items: list[pikepdf.Object]) -> tuple[list[object], int]:
         """Lay out a TJ array; return its rewrite (removed glyphs as merged gaps) and count."""
+        rects = self._candidates(state)
+        if not rects and self.on_glyph is None:
+            for item in items:
+                if isinstance(item, pikepdf.String):
+                    advance_string(state, bytes(item))
+                else:
+                    kern(state, num(item))
+            return [], 0
         pieces: list[bytes | float] = []
         removed = 0
         scale = state.text.tfs * state.text.th
         for item in items:
             if isinstance(item, pikepdf.String):
                 for glyph in show_string(state, bytes(item)):
-                    hit = self._hit(glyph.x, glyph.y)
+                    x, y = glyph.x, glyph.y
+                    hit = any(r[0] <= x <= r[2] and r[1] <= y <= r[3] for r in rects)
                     if self.on_glyph is not None:
                         self.on_glyph(glyph, hit)
                     if hit:
@@ -323,6 +343,20 @@ class Remover:
             name = f"/RdX{self._names}"
             if not (isinstance(table, pikepdf.Dictionary) and name in table):
                 return name
+
+
+_ALTERNATES = ("/ActualText", "/Alt", "/E")
+
+
+def _strip_alternates(operands: list[pikepdf.Object]) -> bool:
+    """Drop replacement and alternate text from an inline marked-content property list."""
+    props = operands[-1] if operands else None
+    if not isinstance(props, pikepdf.Dictionary) or props.is_indirect:
+        return False
+    keys = [k for k in _ALTERNATES if k in props]
+    for key in keys:
+        del props[key]
+    return bool(keys)
 
 
 def _inst(operands: Sequence[Any], op: str) -> pikepdf.ContentStreamInstruction:

@@ -35,7 +35,16 @@ _CATALOG_KEYS = (
     "/Requirements",
 )
 _PAGE_KEYS = ("/Annots", "/B", "/StructParents", "/Thumb", "/AA", "/PieceInfo", "/AF", "/Metadata")
-_ANY_KEYS = ("/Metadata", "/PieceInfo", "/AF", "/AA", "/StructParent", "/StructParents")
+_ANY_KEYS = (
+    "/Metadata",
+    "/PieceInfo",
+    "/AF",
+    "/AA",
+    "/StructParent",
+    "/StructParents",
+    "/ActualText",
+    "/Alt",
+)
 
 
 def has_form_content(pdf: pikepdf.Pdf) -> bool:
@@ -63,6 +72,8 @@ def flatten_forms(pdf: pikepdf.Pdf) -> None:
             # fields without a usable appearance are dropped with the form, never shown
             pdf.generate_appearance_streams()
     pdf.flatten_annotations("all")
+    if "/AcroForm" in pdf.Root:
+        del pdf.Root["/AcroForm"]
 
 
 def _is_widget(annot: object) -> bool:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pikepdf
 
+from redaction.errors import MalformedPdf
 from redaction.geometry import Matrix, Rect
 from redaction.layout import FONT, font_dict, show, text_width
 from redaction.limits import DEFAULT_LIMITS
@@ -38,8 +39,21 @@ def stamp_pages(doc: pikepdf.Pdf, spec: StampSpec, *, first: int, marker: bytes)
     for offset, page in enumerate(doc.pages):
         name = page.add_resource(font, pikepdf.Name.Font, prefix="RoiStamp")
         ops = _stamp_ops(page, spec, first + offset, str(name)[1:])
+        closing = b"Q\n" * (unclosed_depth(page) + 1)
         page.contents_add(doc.make_stream(b"q\n"), prepend=True)
-        page.contents_add(doc.make_stream(marker + b"\nQ\n" + ops))
+        page.contents_add(doc.make_stream(marker + b"\n" + closing + ops))
+
+
+def unclosed_depth(page: pikepdf.Page) -> int:
+    """How many q the page content leaves open (so the stamp is drawn in default space)."""
+    depth = 0
+    try:
+        for operands_operator in pikepdf.parse_content_stream(page, "q Q"):
+            op = str(operands_operator.operator)
+            depth = depth + 1 if op == "q" else max(0, depth - 1)
+    except pikepdf.PdfError as exc:
+        raise MalformedPdf("content stream cannot be parsed", part="content") from exc
+    return depth
 
 
 def _stamp_ops(page: pikepdf.Page, spec: StampSpec, index: int, font: str) -> bytes:

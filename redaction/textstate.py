@@ -115,6 +115,30 @@ def show_string(state: State, data: bytes) -> list[Glyph]:
     return glyphs
 
 
+def advance_string(state: State, data: bytes) -> None:
+    """Advance the text matrix past ``data`` without laying out each glyph (the fast path)."""
+    params = state.text
+    font = params.font
+    if font.simple:
+        get, default = font.widths.get, font.default_width
+        widths = sum(get(b, default) for b in data)
+        spacing = params.tc * len(data) + params.tw * data.count(32)
+    else:
+        glyphs = font.glyphs(data)
+        widths = sum(w for _, w in glyphs)
+        spacing = params.tc * len(glyphs) + params.tw * sum(1 for c, _ in glyphs if c == b" ")
+    offset = (widths * params.tfs + spacing) * params.th
+    state.tm = Matrix(1, 0, 0, 1, offset, 0) @ state.tm
+
+
+def line_centre_y(state: State) -> float | None:
+    """The y of every glyph centre the next strings will have, if the text is upright."""
+    placement = state.tm @ state.ctm
+    if placement.b != 0 or placement.c != 0:
+        return None
+    return placement.d * (state.text.rise + state.text.font.centre_y * state.text.tfs) + placement.f
+
+
 def kern(state: State, amount: float) -> float:
     """A number in a TJ array: move left by ``amount`` thousandths of text space units."""
     tx = -amount / 1000 * state.text.tfs * state.text.th

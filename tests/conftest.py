@@ -7,6 +7,12 @@ import os
 
 import pytest
 
+# In-process apps built by tests neither launch DBOS (one global instance per process: the
+# workflow tests manage it themselves) nor spawn PDF workers up front (the pool starts on first
+# use). Subprocess gateways get neither variable (see tests/fixtures/app.py: settings_env).
+os.environ.setdefault("ROI_WORKFLOW__ENABLED", "false")
+os.environ.setdefault("ROI_PDF__EAGER_START", "false")
+
 pytest_plugins = [
     "tests.fixtures.asyncio_backend",
     "tests.fixtures.db",

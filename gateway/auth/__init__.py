@@ -7,7 +7,7 @@ object-level checks.
 
 from __future__ import annotations
 
-from gateway.auth.accounts import NewUser, create_user
+from gateway.auth.accounts import NewToken, NewUser, create_token, create_user
 from gateway.auth.plugin import AuthPlugin
 from gateway.auth.principal import CurrentPrincipal, Principal, Via, ensure_same_organisation
 from gateway.auth.rules import CAPABILITIES, Role, holds, is_public_path
@@ -16,10 +16,12 @@ __all__ = [
     "CAPABILITIES",
     "AuthPlugin",
     "CurrentPrincipal",
+    "NewToken",
     "NewUser",
     "Principal",
     "Role",
     "Via",
+    "create_token",
     "create_user",
     "ensure_same_organisation",
     "holds",

@@ -80,9 +80,12 @@ def redact(
     except redaction.RedactionError as exc:
         where = f" (page {exc.data['page']})" if exc.data.get("page") is not None else ""
         raise click.ClickException(f"{exc.code}{where}: {exc.message}") from exc
-    _write_atomically(output_path, pdf)
-    if report_path is not None:
-        report = result.report.to_dict()
-        report["output_sha256"] = hashlib.sha256(pdf).hexdigest()
-        _write_atomically(report_path, json.dumps(report, indent=2).encode())
+    try:
+        _write_atomically(output_path, pdf)
+        if report_path is not None:
+            report = result.report.to_dict()
+            report["output_sha256"] = hashlib.sha256(pdf).hexdigest()
+            _write_atomically(report_path, json.dumps(report, indent=2).encode())
+    except OSError as exc:
+        raise click.ClickException(f"cannot write output ({exc.strerror})") from exc
     click.echo(f"redacted: {sum(result.report.totals().values())} match(es), verified")

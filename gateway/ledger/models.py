@@ -28,6 +28,7 @@ from sqlalchemy import (
     TypeDecorator,
     Uuid,
 )
+from sqlalchemy.engine import Row
 from sqlalchemy.orm import Mapped, mapped_column
 
 from gateway.ledger.chain import JsonValue
@@ -105,24 +106,7 @@ class LedgerEntry(Base):
 
     def content(self) -> dict[str, JsonValue]:
         """The hashed content: every column except seq and the two hashes."""
-        return {
-            "entry_id": str(self.entry_id),
-            "idempotency_key": self.idempotency_key,
-            "occurred_at": _iso(self.occurred_at),
-            "actor_id": self.actor_id,
-            "event_type": self.event_type,
-            "release_id": _str_or_none(self.release_id),
-            "patient_id": _str_or_none(self.patient_id),
-            "disclosed_on": self.disclosed_on.isoformat() if self.disclosed_on else None,
-            "recipient_name": self.recipient_name,
-            "recipient_address": self.recipient_address,
-            "address_unknown": self.address_unknown,
-            "description": self.description,
-            "purpose": self.purpose,
-            "request_ref": self.request_ref,
-            "accounting_exempt": self.accounting_exempt,
-            "details": self.details,
-        }
+        return content_of(self)
 
 
 class LedgerHead(Base):
@@ -134,6 +118,29 @@ class LedgerHead(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     seq: Mapped[int] = mapped_column(BigInteger)
     entry_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
+
+
+def content_of(row: LedgerEntry | Row[Any]) -> dict[str, JsonValue]:
+    """The hashed content of an entry, or of a Core row of ``ledger_entries`` (verification reads
+    plain rows: several times faster than ORM objects)."""
+    return {
+        "entry_id": str(row.entry_id),
+        "idempotency_key": row.idempotency_key,
+        "occurred_at": _iso(row.occurred_at),
+        "actor_id": row.actor_id,
+        "event_type": row.event_type,
+        "release_id": _str_or_none(row.release_id),
+        "patient_id": _str_or_none(row.patient_id),
+        "disclosed_on": row.disclosed_on.isoformat() if row.disclosed_on else None,
+        "recipient_name": row.recipient_name,
+        "recipient_address": row.recipient_address,
+        "address_unknown": row.address_unknown,
+        "description": row.description,
+        "purpose": row.purpose,
+        "request_ref": row.request_ref,
+        "accounting_exempt": row.accounting_exempt,
+        "details": row.details,
+    }
 
 
 def _iso(moment: datetime) -> str:

@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 from uuid import UUID
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.ledger.models import HEAD_ID, LedgerEntry, LedgerHead
@@ -70,15 +72,16 @@ async def snapshot(session: AsyncSession) -> Snapshot:
     return Snapshot(Head(row[0], row[1]), int(row[2]))
 
 
-async def page(session: AsyncSession, *, after: int, upto: int, limit: int) -> list[LedgerEntry]:
-    """Entries with ``after < seq <= upto`` in seq order."""
+async def page(session: AsyncSession, *, after: int, upto: int, limit: int) -> list[Row[Any]]:
+    """Entries with ``after < seq <= upto`` in seq order, as plain rows (no ORM objects)."""
+    table = LedgerEntry.__table__
     query = (
-        select(LedgerEntry)
-        .where(LedgerEntry.seq > after, LedgerEntry.seq <= upto)
-        .order_by(LedgerEntry.seq)
+        select(*table.columns)
+        .where(table.c.seq > after, table.c.seq <= upto)
+        .order_by(table.c.seq)
         .limit(limit)
     )
-    return list((await session.execute(query)).scalars())
+    return list(await session.execute(query))
 
 
 async def disclosures_for_patient(

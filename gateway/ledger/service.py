@@ -12,9 +12,10 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import TypeAlias
+from typing import Any, TypeAlias
 from uuid import UUID, uuid4
 
+from sqlalchemy.engine import Row
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.ledger import repository
@@ -29,7 +30,7 @@ from gateway.ledger.chain import (
 )
 from gateway.ledger.entry import NewEntry, validate
 from gateway.ledger.errors import HeadMoved, IdempotencyConflict
-from gateway.ledger.models import LedgerEntry
+from gateway.ledger.models import LedgerEntry, content_of
 from gateway.ledger.repository import Head, Snapshot
 from kernel.clock import Clock
 
@@ -37,21 +38,21 @@ PAGE_SIZE = 1000
 ACCOUNTING_YEARS = 6
 _VOLATILE = frozenset({"entry_id", "occurred_at"})
 
-PageReader: TypeAlias = Callable[[int, int], Awaitable[list[LedgerEntry]]]
+PageReader: TypeAlias = Callable[[int, int], Awaitable[list[Row[Any]]]]
 
 
 async def append(session: AsyncSession, entry: NewEntry, *, clock: Clock) -> LedgerEntry:
     """Append one entry, or return the one already stored under its idempotency key.
 
     Raises :class:`IdempotencyConflict` when the key holds an entry with different content.
+    The key is looked up under the head lock, so two concurrent retries of one step cannot both
+    miss it (PostgreSQL's READ COMMITTED reads the other's committed entry after the lock).
     """
     validate(entry)
+    head = await repository.lock_head(session)
     existing = await repository.by_idempotency_key(session, entry.idempotency_key)
     if existing is None:
-        head = await repository.lock_head(session)
-        existing = await repository.by_idempotency_key(session, entry.idempotency_key)
-        if existing is None:
-            return await _extend(session, head, entry, clock.now())
+        return await _extend(session, head, entry, clock.now())
     _ensure_same(existing, entry)
     return existing
 
@@ -112,7 +113,7 @@ async def verify(session: AsyncSession, anchors: Sequence[Anchor] = ()) -> Verif
     The head row is an anchor; ``anchors`` adds checkpoints recorded elsewhere (R40)."""
     snap = await repository.snapshot(session)
 
-    async def read(after: int, limit: int) -> list[LedgerEntry]:
+    async def read(after: int, limit: int) -> list[Row[Any]]:
         return await repository.page(session, after=after, upto=snap.max_seq, limit=limit)
 
     return await _walk(read, snap, anchors)
@@ -127,7 +128,7 @@ async def verify_paged(
     async with sessions() as session:
         snap = await repository.snapshot(session)
 
-    async def read(after: int, limit: int) -> list[LedgerEntry]:
+    async def read(after: int, limit: int) -> list[Row[Any]]:
         async with sessions() as page_session:
             return await repository.page(page_session, after=after, upto=snap.max_seq, limit=limit)
 
@@ -154,14 +155,14 @@ async def _walk(read: PageReader, snap: Snapshot, anchors: Sequence[Anchor]) -> 
     return result
 
 
-async def _read_page(read: PageReader, after: int) -> tuple[list[LedgerEntry], bool]:
+async def _read_page(read: PageReader, after: int) -> tuple[list[Row[Any]], bool]:
     """A page of entries, and whether reading stopped at an entry whose stored values cannot
     be converted (a tampered value of the wrong type): then the readable prefix, one by one."""
     try:
         return await read(after, PAGE_SIZE), False
     except (ValueError, TypeError):
         pass
-    rows: list[LedgerEntry] = []
+    rows: list[Row[Any]] = []
     while len(rows) < PAGE_SIZE:
         try:
             batch = await read(after, 1)
@@ -174,8 +175,8 @@ async def _read_page(read: PageReader, after: int) -> tuple[list[LedgerEntry], b
     return rows, False
 
 
-def _record(row: LedgerEntry) -> ChainRecord:
-    return ChainRecord(row.seq, row.prev_hash, row.entry_hash, row.content())
+def _record(row: Row[Any]) -> ChainRecord:
+    return ChainRecord(row.seq, row.prev_hash, row.entry_hash, content_of(row))
 
 
 @dataclass(frozen=True, slots=True)

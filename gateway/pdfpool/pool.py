@@ -57,11 +57,23 @@ class PdfPool:
         self._lanes: dict[str, Lane] = {}
         self._executor: ThreadPoolExecutor | None = None  # callers' blocking waits
         self._spawner: ThreadPoolExecutor | None = None  # spawns workers, lives until close
+        self._closed = False
+        self._starting: tuple[asyncio.AbstractEventLoop, asyncio.Lock] | None = None
 
     async def start(self) -> None:
-        """Spawn every worker and wait until each has run the initializer."""
-        if self._executor is not None:
-            return
+        """Spawn every worker and wait until each has run the initializer (idempotent)."""
+        async with self._start_lock():
+            if self._executor is None and not self._closed:
+                await self._start()
+
+    def _start_lock(self) -> asyncio.Lock:
+        """One start at a time; a lock per event loop (tests drive apps from several loops)."""
+        loop = asyncio.get_running_loop()
+        if self._starting is None or self._starting[0] is not loop:
+            self._starting = (loop, asyncio.Lock())
+        return self._starting[1]
+
+    async def _start(self) -> None:
         workers = sum(p.workers for p in self._profiles.values())
         self._executor = ThreadPoolExecutor(
             max_workers=workers * (1 + WAITING_THREADS_PER_WORKER), thread_name_prefix="roi-pdf"
@@ -98,6 +110,7 @@ class PdfPool:
 
     async def close(self) -> None:
         """Stop every worker and wait until each is reaped; calls after this are refused."""
+        self._closed = True
         executor, spawner = self._executor, self._spawner
         if executor is None or spawner is None:
             return
@@ -136,6 +149,8 @@ class PdfPool:
         ``fn`` and ``args`` must pickle (a module-level function; bytes, dataclasses...).
         ``timeout`` may shorten the lane's time limit, never lengthen it.
         """
+        if self._executor is None and not self._closed:
+            await self.start()  # lazily, for a pool the composition root did not start eagerly
         executor, lane = self._executor, self._lanes.get(memory_cap)
         if executor is None or lane is None:
             raise PdfPoolUnavailable(profile=memory_cap)

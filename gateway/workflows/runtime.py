@@ -15,6 +15,7 @@ import asyncio
 import logging
 import socket
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import closing
 from dataclasses import dataclass
 from pathlib import Path
@@ -133,7 +134,7 @@ def launch_workflows(settings: Settings) -> None:
         DBOS.launch()
         _after_launch(runtime)
     except BaseException:
-        destroy_workflows()
+        _destroy(wait_for_workflows=False)  # nothing ran; and DBOS may not be queryable
         raise
     _log_started(runtime)
 
@@ -148,7 +149,7 @@ async def start_workflows(settings: Settings) -> None:
         DBOS.launch()  # documented to work inside a running loop; it blocks only at startup
         await asyncio.to_thread(_after_launch, runtime)
     except BaseException:
-        destroy_workflows()
+        _destroy(wait_for_workflows=False)  # nothing ran; and DBOS may not be queryable
         raise
     _log_started(runtime)
 
@@ -157,6 +158,22 @@ async def stop_workflows() -> None:
     """Litestar ``on_shutdown`` hook body."""
     busy = await asyncio.to_thread(_runs_workflows) if _current else False
     _destroy(wait_for_workflows=busy)
+    await _restore_default_executor()
+
+
+async def _restore_default_executor() -> None:
+    """DBOS's ``_async`` calls make its executor the loop's default executor, and ``destroy``
+    shuts that executor down: ``asyncio.to_thread`` would then fail for the rest of the loop's
+    life (an app stopped inside a longer-lived loop, as in tests). Give the loop a fresh one."""
+    loop = asyncio.get_running_loop()
+    try:
+        await loop.run_in_executor(None, _noop)
+    except RuntimeError:  # "cannot schedule new futures after shutdown"
+        loop.set_default_executor(ThreadPoolExecutor(thread_name_prefix="asyncio"))
+
+
+def _noop() -> None:
+    return None
 
 
 def destroy_workflows() -> None:

@@ -15,6 +15,7 @@ import pytest
 
 from gateway.ledger import BreakReason, repository
 from gateway.ledger.chain import GENESIS_HASH, Anchor, compute_hash
+from gateway.ledger.models import content_of
 from gateway.settings import Settings
 from tests.fixtures.db import backend
 from tests.integration.ledger.support import fill, sessions, verify_db
@@ -131,7 +132,7 @@ async def forged_tail(settings: Settings, *, start: int) -> tuple[list[Statement
     prev = rows[start - 2].entry_hash if start > 1 else GENESIS_HASH
     statements: list[Statement] = []
     for row in rows[start - 1 :]:
-        content = row.content()
+        content = content_of(row)
         if row.seq == start:
             content["recipient_name"] = "Forged Recipient"
         forged = compute_hash(row.seq, prev, content)

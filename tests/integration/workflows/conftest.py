@@ -36,7 +36,9 @@ class WorkflowBackend:
 
 @pytest.fixture
 def workflow_backend(fresh_settings: Settings) -> WorkflowBackend:
-    return WorkflowBackend(fresh_settings)
+    """Workflows on (the suite turns them off for in-process apps: see tests/conftest.py)."""
+    workflow = fresh_settings.workflow.model_copy(update={"enabled": True})
+    return WorkflowBackend(fresh_settings.model_copy(update={"workflow": workflow}))
 
 
 def wait_until(

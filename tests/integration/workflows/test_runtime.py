@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import asyncio
+import sqlite3
 from collections.abc import Iterator
+from contextlib import closing
+from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
 from dbos import DBOS
 
+from gateway.settings import Settings, WorkflowSettings
 from gateway.workflows import (
     ASSEMBLY_QUEUE,
     WorkflowRuntimeAlreadyStarted,
@@ -20,6 +24,7 @@ from gateway.workflows import (
     workflows_ready,
     workflows_ready_async,
 )
+from gateway.workflows.config import sqlite_path
 from gateway.workflows.probe import probe
 from tests.integration.workflows.conftest import WorkflowBackend
 
@@ -98,4 +103,26 @@ def test_the_lifespan_hooks_start_and_stop_inside_a_running_event_loop(
             await stop_workflows()
 
     assert asyncio.run(lifespan())
+    assert not workflows_ready()
+
+
+def test_the_event_loop_keeps_a_working_thread_pool_after_the_runtime_stops(
+    workflow_backend: WorkflowBackend,
+) -> None:
+    async def serve_then_continue() -> str:
+        await start_workflows(workflow_backend.settings)
+        await DBOS.list_workflows_async(limit=1)  # DBOS now owns the loop's default executor
+        await stop_workflows()
+        return await asyncio.to_thread(lambda: "still works")
+
+    assert asyncio.run(serve_then_continue()) == "still works"
+
+
+def test_a_failed_launch_leaves_no_runtime_behind_and_keeps_its_error(tmp_path: Path) -> None:
+    settings = Settings(data_dir=tmp_path, workflow=WorkflowSettings(enabled=True))
+    with closing(sqlite3.connect(sqlite_path(settings))) as conn:
+        conn.execute("CREATE TABLE workflow_status (squatter INTEGER)")  # DBOS's first migration
+    with pytest.raises(sa.exc.OperationalError, match="already exists"):
+        launch_workflows(settings)
+    assert current_executor_id() is None
     assert not workflows_ready()

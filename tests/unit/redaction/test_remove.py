@@ -5,13 +5,15 @@ from __future__ import annotations
 import io
 
 import pikepdf
+import pypdfium2 as pdfium
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from redaction import Box, Plan, redact
-from redaction.errors import MalformedPdf
-from redaction.remove import merge_pieces
+from redaction.errors import MalformedPdf, UnsupportedPdf
+from redaction.geometry import Rect
+from redaction.remove import Remover, merge_pieces
 from tests.unit.redaction.builders import (
     char_boxes,
     helvetica,
@@ -19,6 +21,7 @@ from tests.unit.redaction.builders import (
     raw_pdf,
     reportlab_pdf,
     text_line,
+    to_bytes,
     type0_pdf,
     type3_pdf,
 )
@@ -229,3 +232,77 @@ def test_removing_a_rect_removes_exactly_the_glyphs_whose_centres_lie_inside(
     kept = "".join(c for c, _ in char_boxes(result) if c != " ")
     expected = "".join(c for k, (_, c) in enumerate(centres) if not i <= k < j and c != " ")
     assert kept == expected
+
+
+class TestEdgeCases:
+    def test_a_font_set_through_an_ext_gstate_is_followed(self) -> None:
+        doc = pikepdf.open(io.BytesIO(raw_pdf([b"BT /GS1 gs 72 700 Td (Seen Ann Lee) Tj ET"])))
+        font = doc.pages[0].Resources.Font.F1
+        doc.pages[0].Resources.ExtGState = pikepdf.Dictionary(
+            GS1=pikepdf.Dictionary(Font=pikepdf.Array([font, 12]))
+        )
+        pdf = to_bytes(doc)
+        assert redacted_text(pdf) == "Seen "
+
+    def test_text_with_zero_size_under_a_match_is_unsupported(self) -> None:
+        content = b"BT /F1 12 Tf 72 700 Td (Seen Ann Lee) Tj 0 Tz (Ann Lee) Tj ET"
+        with pytest.raises(UnsupportedPdf) as caught:
+            redact(raw_pdf([content]), Plan(boxes=(Box(page=0, x0=0, y0=0, x1=612, y1=792),)))
+        assert caught.value.data["feature"] == "zero-font-size"
+
+    def test_the_glyph_hook_sees_every_glyph_and_whether_it_was_hit(self) -> None:
+        seen: list[tuple[bytes, bool]] = []
+        doc = pikepdf.open(io.BytesIO(raw_pdf([b"BT /F1 10 Tf 0 0 Td [(ab) -100 (c)] TJ ET"])))
+        remover = Remover(
+            doc, [Rect(0, 0, 4, 20)], on_glyph=lambda g, hit: seen.append((g.code, hit))
+        )
+        outcome = remover.page(doc.pages[0])
+        assert seen == [(b"a", True), (b"b", False), (b"c", False)]
+        assert outcome.glyphs_removed == 1
+
+    def test_unknown_resources_and_unbalanced_q_are_tolerated(self) -> None:
+        content = (
+            b"Q Q /Missing Do BT /Nope 12 Tf 72 700 Td (x) Tj ET "
+            b"BT /F1 12 Tf 72 680 Td (Ann Lee gone) Tj ET"
+        )
+        assert redacted_text(raw_pdf([content])).split() == ["x", "gone"]
+
+    def test_a_page_without_content_is_fine(self) -> None:
+        doc = pikepdf.new()
+        doc.add_blank_page()
+        pdf = to_bytes(doc)
+        result = redact(pdf, Plan(boxes=(Box(page=0, x0=0, y0=0, x1=10, y1=10),)))
+        assert result.report.pages[0].glyphs_removed == 0
+
+    def test_a_form_without_resources_inherits_the_page_fonts(self) -> None:
+        doc = pikepdf.new()
+        form = doc.make_stream(b"BT /F1 12 Tf 72 600 Td (inherit Ann Lee) Tj ET")
+        form.Type, form.Subtype = pikepdf.Name.XObject, pikepdf.Name.Form
+        form.BBox = pikepdf.Array([0, 0, 612, 792])
+        form.Matrix = pikepdf.Array([1, 0, 0, 1, 0, 10])
+        pdf = raw_pdf([b"/Fx Do /Fx Do"], xobjects={"Fx": form}, pdf=doc)
+        assert redacted_text(pdf).split() == ["inherit", "inherit"]
+
+
+def test_actual_text_on_a_redacted_page_is_dropped_with_the_glyphs() -> None:
+    content = (
+        b"BT /F1 12 Tf 72 700 Td (Seen ) Tj /Span <</ActualText (Ann Lee)>> BDC (XYZ) Tj EMC "
+        b"/P <</MCID 0>> BDC ( ok) Tj EMC ET"
+    )
+    pdf = raw_pdf([content])
+    assert page_texts(pdf)[0] == "Seen Ann Lee ok"
+    result = redact(pdf, NAME)
+    assert page_texts(result.pdf)[0].split() == ["Seen", "ok"]
+    assert b"ActualText" not in content_of(result.pdf)
+    assert b"MCID" in content_of(result.pdf)
+
+
+def test_boxes_are_drawn_in_default_space_even_after_an_unclosed_q() -> None:
+    content = b"q 0.5 0 0 0.5 0 0 cm q 1 0 0 1 0 0 cm BT /F1 24 Tf 144 1400 Td (Ann Lee) Tj ET"
+    pdf = raw_pdf([content])
+    result = redact(pdf, NAME)
+    (rect,) = result.report.pages[0].rects["term"]
+    bitmap = pdfium.PdfDocument(result.pdf)[0].render(scale=1).to_pil().convert("L")
+    centre = ((rect.x0 + rect.x1) / 2, 792 - (rect.y0 + rect.y1) / 2)
+    assert bitmap.getpixel(centre) == 0
+    assert content_of(result.pdf).count(b"Q\n") >= 3

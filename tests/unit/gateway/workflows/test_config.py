@@ -2,8 +2,6 @@ from __future__ import annotations
 
 import os
 import socket
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -12,7 +10,6 @@ from dbos._dbos_config import process_config, translate_dbos_config_to_config_fi
 from gateway.settings import DatabaseSettings, Settings, WorkflowSettings
 from gateway.workflows.config import (
     dbos_config,
-    default_executor_id,
     executor_id,
     system_database_url,
 )
@@ -55,14 +52,6 @@ class TestSystemDatabaseUrl:
 class TestExecutorId:
     def test_defaults_to_host_and_pid(self, tmp_path: Path) -> None:
         assert executor_id(_settings(tmp_path)) == f"{socket.gethostname()}-{os.getpid()}"
-
-    def test_differs_between_processes(self) -> None:
-        code = "from gateway.workflows.config import default_executor_id as d; print(d())"
-        other = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, check=True
-        ).stdout.strip()
-        assert other.startswith(f"{socket.gethostname()}-")
-        assert other != default_executor_id()
 
     def test_an_explicit_id_wins(self, tmp_path: Path) -> None:
         settings = _settings(tmp_path, workflow=WorkflowSettings(executor_id="worker-a"))

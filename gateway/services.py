@@ -1,0 +1,99 @@
+"""The process's adapters, built once from settings in the composition root and shared by the
+app (as dependencies) and the CLI. Nothing else constructs an engine, a store or a client."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import anyio
+import structlog
+from litestar.di import Provide
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+import redaction
+from gateway.blobs import build_blob_store
+from gateway.db import build_engine
+from gateway.mail import Mailer, build_mailer
+from gateway.pdfpool import PdfPool, build_pdf_pool
+from gateway.settings import Settings
+from gateway.workflows import start_workflows, stop_workflows, workflows_ready_async
+from kernel.blobs import BlobStore
+from kernel.clock import Clock, SystemClock
+
+log = structlog.get_logger()
+READY_TIMEOUT_S = 5.0
+
+
+@dataclass
+class Services:
+    settings: Settings
+    engine: AsyncEngine
+    blobs: BlobStore
+    mailer: Mailer
+    pdf_pool: PdfPool
+    clock: Clock
+    workflows_started: bool = field(default=False)
+
+    async def start(self) -> None:
+        if self.settings.pdf.eager_start:
+            await self.pdf_pool.start()
+        if self.settings.workflow.enabled:
+            await start_workflows(self.settings)
+            self.workflows_started = True
+
+    async def stop(self) -> None:
+        if self.workflows_started:
+            await stop_workflows()
+            self.workflows_started = False
+        await self.pdf_pool.close()
+        await self.engine.dispose()
+
+    def dependencies(self) -> dict[str, Provide]:
+        def provider(value: Any) -> Provide:
+            return Provide(lambda: value, sync_to_thread=False, use_cache=True)
+
+        return {
+            "blobs": provider(self.blobs),
+            "mailer": provider(self.mailer),
+            "pdf_pool": provider(self.pdf_pool),
+            "clock": provider(self.clock),
+            "settings": provider(self.settings),
+        }
+
+    async def readiness(self) -> dict[str, str]:
+        """Each dependency's state by name; values are fixed words, never error text."""
+        checks = {"database": await _ok(self._check_database)}
+        checks["blob_store"] = await _ok(self.blobs.check)
+        if self.settings.workflow.enabled:
+            checks["workflows"] = "ok" if await workflows_ready_async() else "failing"
+        if self.settings.pdf.eager_start:
+            checks["pdf_workers"] = "ok" if self.pdf_pool.ready() else "failing"
+        return checks
+
+    async def _check_database(self) -> None:
+        async with self.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+
+
+async def _ok(check: Any) -> str:
+    try:
+        with anyio.fail_after(READY_TIMEOUT_S):
+            await check()
+    except Exception as exc:  # noqa: BLE001 - any failure means not ready; only its type is logged
+        log.warning("ready.check_failed", error_type=type(exc).__name__)
+        return "failing"
+    return "ok"
+
+
+def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
+    clock = clock or SystemClock()
+    return Services(
+        settings=settings,
+        engine=build_engine(settings),
+        blobs=build_blob_store(settings, clock=clock),
+        mailer=build_mailer(settings, clock=clock),
+        pdf_pool=build_pdf_pool(settings, redaction.apply_process_limits),
+        clock=clock,
+    )
