@@ -25,6 +25,8 @@ from litestar.exceptions import (
     ValidationException,
 )
 from litestar.types import ExceptionHandlersMap
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 
 from gateway.pdfpool.errors import (
     PdfPoolBusy,
@@ -165,9 +167,17 @@ def _unexpected_handler(
     return problem_response(HTTPStatus.INTERNAL_SERVER_ERROR, "INTERNAL_ERROR")
 
 
+def _database_handler(_request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """A locked, unreachable or timed-out database: fail closed with 503, never the SQL text."""
+    log.warning("request.database_unavailable", error_type=type(exc).__name__)
+    return problem_response(HTTPStatus.SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE")
+
+
 def exception_handlers() -> ExceptionHandlersMap:
     return {
         DomainError: _domain_handler,
         HTTPException: _http_handler,
+        OperationalError: _database_handler,
+        SATimeoutError: _database_handler,
         Exception: _unexpected_handler,
     }

@@ -43,17 +43,33 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
     return [f"backends: {', '.join(backends)}", f"ci: {in_ci()}"]
 
 
+@pytest.hookimpl(tryfirst=True)
+def pytest_pycollect_makeitem(collector: pytest.Collector, name: str, obj: object) -> None:
+    """Every ``async def`` test runs under anyio on asyncio. The mark goes on the function before
+    parametrisation, so parametrised async tests get their ``anyio_backend`` too."""
+    if collector.funcnamefilter(name) and inspect.iscoroutinefunction(obj):  # type: ignore[attr-defined]
+        pytest.mark.anyio(obj)
+
+
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """Every ``async def`` test runs under anyio on asyncio; tests for another database backend
-    are deselected (not skipped: the other pass runs them)."""
+    """Tests for another database backend are deselected (not skipped: the other pass runs them)."""
     keep: list[pytest.Item] = []
     dropped: list[pytest.Item] = []
     for item in items:
-        function = getattr(item, "function", None)
-        if function is not None and inspect.iscoroutinefunction(function):
-            item.add_marker(pytest.mark.anyio)
         only = item.get_closest_marker("only_backend")
         (dropped if only and only.args[0] != test_database_backend() else keep).append(item)
     if dropped:
         config.hook.pytest_deselected(items=dropped)
         items[:] = keep
+
+
+def pytest_terminal_summary(
+    terminalreporter: pytest.TerminalReporter, config: pytest.Config
+) -> None:
+    from tests.corpus.summary import summarise  # noqa: PLC0415 (only when the summary is printed)
+
+    lines = summarise(config)
+    if lines:
+        terminalreporter.section("robustness corpus")
+        for line in lines:
+            terminalreporter.write_line(line)

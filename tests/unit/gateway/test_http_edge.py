@@ -8,8 +8,10 @@ from pathlib import Path
 
 import pytest
 from litestar.testing import TestClient
+from sqlalchemy.exc import OperationalError
 
 from gateway.app import create_app
+from gateway.errors import exception_handlers
 from gateway.settings import Settings
 from tests.fixtures.app import BASE_URL
 from tests.fixtures.logs import CapturedLogs
@@ -71,3 +73,13 @@ def test_swagger_ui_is_served_from_vendored_files(edge_client: TestClient) -> No
     assert "<script>" not in page.text  # no inline script under the strict CSP
     assert bundle.status_code == 200
     assert favicon.status_code == 200
+
+
+def test_a_locked_database_answers_503_without_sql_text() -> None:
+    """SECURITY R42: a database failure fails closed with a reason code, not a 500 or a trace."""
+    error = OperationalError("UPDATE secret_table SET x = 1", {}, Exception("database is locked"))
+    handler = exception_handlers()[OperationalError]
+    response = handler(None, error)  # type: ignore[arg-type,operator]
+    assert response.status_code == 503
+    assert response.content["code"] == "DATABASE_UNAVAILABLE"
+    assert "secret_table" not in str(response.content)
