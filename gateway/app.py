@@ -22,6 +22,8 @@ from gateway.models import Base
 from gateway.openapi import STATIC, openapi_config
 from gateway.services import Services, build_services
 from gateway.settings import Settings
+from gateway.site_rules import load_site_rules
+from gateway.vendors_api import VendorController, reason_codes
 from kernel.clock import Clock
 
 VERSION = "0.1.0"
@@ -66,10 +68,11 @@ def _static_router() -> Router:
 def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     """Build the app from settings; every engine and client is created here and nowhere else."""
     configure_logging(settings)
+    site_rules = load_site_rules(settings.site_rules_file)  # an invalid file stops start-up
     services = build_services(settings, clock=clock)
     engine = services.engine
     app = Litestar(
-        route_handlers=[health, ready, _static_router()],
+        route_handlers=[health, ready, _static_router(), VendorController, reason_codes],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),
         on_startup=[services.start],
@@ -84,6 +87,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     app.state.settings = settings
     app.state.db_engine = engine
     app.state.services = services
+    app.state.site_rules = site_rules
     app.asgi_handler = EdgeMiddleware(app.asgi_handler)
     return app
 

@@ -101,6 +101,18 @@ class PdfSettings(BaseModel):
     )
 
 
+class VendorsSettings(BaseModel):
+    """The BAA registry: when a BAA counts as expiring, and when administrators hear of it."""
+
+    expiring_within_days: int = Field(
+        default=30, ge=1, le=365, description="A BAA ending within this many days is expiring."
+    )
+    expiry_notice_cron: str = Field(
+        default="0 * * * *",
+        description="When the BAA expiry notice job runs (cron, UTC); it mails at most once a day.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ROI_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -123,6 +135,7 @@ class Settings(BaseSettings):
     workflow: WorkflowSettings = WorkflowSettings()
     security: SecuritySettings = SecuritySettings()
     pdf: PdfSettings = PdfSettings()
+    vendors: VendorsSettings = VendorsSettings()
 
     @property
     def database_url(self) -> str:

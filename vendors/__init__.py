@@ -2,6 +2,51 @@
 
 from __future__ import annotations
 
-from vendors.errors import VendorsError
+from vendors.errors import (
+    BaaDocumentRejected,
+    BaaDocumentTooLarge,
+    BaaDocumentWrongType,
+    BaaNotFound,
+    BaaRetained,
+    BaaSuperseded,
+    BaaTerminated,
+    BaaTermsInvalid,
+    VendorNameTaken,
+    VendorNotFound,
+    VendorsError,
+)
+from vendors.service import (
+    SignedDocument,
+    VendorService,
+    check_document,
+    expiring_baas,
+    may_receive,
+)
+from vendors.terms import BaaTerms, Contact, NewVendor
+from vendors.views import BaaView, ComplianceRow, ExpiringBaa, VendorView
 
-__all__ = ["VendorsError"]
+__all__ = [
+    "BaaDocumentRejected",
+    "BaaDocumentTooLarge",
+    "BaaDocumentWrongType",
+    "BaaNotFound",
+    "BaaRetained",
+    "BaaSuperseded",
+    "BaaTerminated",
+    "BaaTerms",
+    "BaaTermsInvalid",
+    "BaaView",
+    "ComplianceRow",
+    "Contact",
+    "ExpiringBaa",
+    "NewVendor",
+    "SignedDocument",
+    "VendorNameTaken",
+    "VendorNotFound",
+    "VendorService",
+    "VendorView",
+    "VendorsError",
+    "check_document",
+    "expiring_baas",
+    "may_receive",
+]

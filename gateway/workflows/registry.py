@@ -14,8 +14,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from dbos import ScheduleInput
+
 import gateway.workflows.probe  # noqa: F401  (registers roi.probe)
-from gateway.settings import WorkflowSettings
+from gateway import vendors_jobs  # registers roi.baa_expiry
+from gateway.settings import Settings, WorkflowSettings
 
 ASSEMBLY_QUEUE = "assembly"
 
@@ -30,3 +33,8 @@ class QueueSpec:
 def queue_specs(settings: WorkflowSettings) -> tuple[QueueSpec, ...]:
     """The queues this deployment runs, with per-process limits taken from settings."""
     return (QueueSpec(ASSEMBLY_QUEUE, worker_concurrency=settings.assembly_worker_concurrency),)
+
+
+def schedules(settings: Settings) -> list[ScheduleInput]:
+    """The cron schedules this deployment runs (created or replaced after launch)."""
+    return vendors_jobs.schedules(settings.vendors)

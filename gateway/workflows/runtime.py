@@ -103,13 +103,14 @@ def _probe_engine(url: str) -> sa.Engine:
 
 
 def _after_launch(runtime: _Runtime) -> None:
-    """Register the queues (sync) and resume the work of dead processes of this host."""
+    """Register the queues and schedules (sync); resume the work of dead processes of this host."""
     for spec in registry.queue_specs(runtime.settings.workflow):
         DBOS.register_queue(
             spec.name,
             worker_concurrency=spec.worker_concurrency,
             polling_interval_sec=spec.polling_interval_s,
         )
+    DBOS.apply_schedules(registry.schedules(runtime.settings))
     sweep_orphans()
 
 
@@ -228,6 +229,11 @@ def workflows_ready() -> bool:
 
 async def workflows_ready_async() -> bool:
     return await asyncio.to_thread(workflows_ready)
+
+
+def current_settings() -> Settings:
+    """The settings DBOS was started with (for workflow steps, which DBOS calls by name)."""
+    return _require().settings
 
 
 def current_executor_id() -> str | None:
