@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 @click.command()
 @click.option("--if-empty", is_flag=True, help="Do nothing when the database already has users.")
 def demo(if_empty: bool) -> None:
-    """Load synthetic demo users (admin, specialist, attorney) into the database."""
+    """Load synthetic demo users (admin, specialist, attorney) and a vendor with a BAA."""
     credentials = asyncio.run(_load(if_empty=if_empty))
     if credentials is None:
         click.echo("demo data already loaded; nothing to do")
@@ -31,16 +31,20 @@ def demo(if_empty: bool) -> None:
 
 async def _load(*, if_empty: bool) -> list[DemoCredential] | None:
     from gateway.auth.errors import AuthError
+    from gateway.blobs import build_blob_store
     from gateway.db import build_engine, build_session_maker
     from gateway.demo.loader import database_is_empty, load_demo
     from kernel.clock import SystemClock
 
-    engine = build_engine(load_settings())
+    settings = load_settings()
+    engine = build_engine(settings)
+    clock = SystemClock()
+    blobs = build_blob_store(settings, clock=clock)
     try:
         async with build_session_maker(engine)() as session, session.begin():
             if if_empty and not await database_is_empty(session):
                 return None
-            return await load_demo(session, clock=SystemClock())
+            return await load_demo(session, blobs=blobs, clock=clock)
     except AuthError as exc:
         raise click.ClickException(f"demo data not loaded: {exc.code}") from None
     finally:

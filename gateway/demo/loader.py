@@ -1,21 +1,30 @@
 """Load the synthetic demo data into an empty database: staff, a requester organisation and its
-user. Credentials are returned to the caller (the CLI prints them once), never logged."""
+user, and a copy-service vendor with an active BAA. Credentials are returned to the caller (the
+CLI prints them once), never logged."""
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
+from datetime import timedelta
 
 import structlog
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts import BaaClause, VendorFunction
 from gateway.auth import create_user
 from gateway.auth.models import User
+from gateway.demo.records import render_baa
+from kernel.blobs import BlobStore
 from kernel.clock import Clock
+from vendors import BaaTerms, NewVendor, SignedDocument, VendorService
 
 log = structlog.get_logger()
 
 DEMO_ORGANISATION = "Hargrove & Pike LLP (synthetic)"
+HOSPITAL = "Riverside General Hospital (synthetic)"
+DEMO_VENDOR = "Copperline Copy Services (synthetic)"
 DEMO_USERS = (
     ("admin@demo.roi.invalid", "admin", None),
     ("specialist@demo.roi.invalid", "specialist", None),
@@ -36,13 +45,37 @@ async def database_is_empty(session: AsyncSession) -> bool:
     return not count
 
 
-async def load_demo(session: AsyncSession, *, clock: Clock) -> list[DemoCredential]:
-    """Create the demo accounts in the caller's transaction."""
+async def load_demo(
+    session: AsyncSession, *, blobs: BlobStore, clock: Clock
+) -> list[DemoCredential]:
+    """Create the demo accounts and the demo vendor in the caller's transaction."""
     credentials = []
+    admin_id = None
     for email, role, organisation in DEMO_USERS:
         new = await create_user(
             session, email=email, role=role, organisation=organisation, clock=clock
         )
+        admin_id = admin_id or new.user.id
         credentials.append(DemoCredential(email, role, new.one_time_password, new.totp_uri))
-    log.info("demo.loaded", user_count=len(credentials))
+    assert admin_id is not None  # noqa: S101 - DEMO_USERS starts with the admin
+    await _load_vendor(VendorService(session, blobs=blobs, clock=clock), admin_id, clock)
+    log.info("demo.loaded", user_count=len(credentials), vendor_count=1)
     return credentials
+
+
+async def _load_vendor(service: VendorService, admin_id: uuid.UUID, clock: Clock) -> None:
+    vendor = await service.register_vendor(
+        NewVendor(name=DEMO_VENDOR, kind=VendorFunction.COPY), by=admin_id
+    )
+    effective = clock.now().date() - timedelta(days=365)
+    terms = BaaTerms(
+        covered_entity=HOSPITAL,
+        business_associate=DEMO_VENDOR,
+        effective_on=effective,
+        ends_on=effective + timedelta(days=3 * 365),
+        functions=frozenset({VendorFunction.COPY}),
+        clauses=frozenset(BaaClause),
+        breach_notice_days=30,
+    )
+    document = SignedDocument(render_baa(DEMO_VENDOR, HOSPITAL, effective), "application/pdf")
+    await service.upload_baa(vendor.id, terms, document, by=admin_id)

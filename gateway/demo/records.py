@@ -112,3 +112,24 @@ def _header(canvas: Canvas, patient: DemoPatient, document: DemoDocument, page: 
     canvas.drawString(
         LEFT, TOP - 3 * LINE, f"Service date: {document.service_date:%Y-%m-%d}    Page {page}"
     )
+
+
+def render_baa(vendor: str, covered_entity: str, effective_on: date) -> bytes:
+    """A one-page synthetic Business Associate Agreement signature page."""
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=LETTER, invariant=True)
+    canvas.setFont("Helvetica-Bold", 13)
+    canvas.drawString(LEFT, TOP, "Business Associate Agreement (synthetic demo)")
+    canvas.setFont("Helvetica", 10)
+    lines = (
+        f"Covered entity: {covered_entity}",
+        f"Business associate: {vendor}",
+        f"Effective date: {effective_on:%Y-%m-%d}",
+        "The parties agree to the terms required by 45 CFR 164.504(e)(2).",
+        "Signed for both parties (demo data; no real signature).",
+    )
+    for number, line in enumerate(lines, start=2):
+        canvas.drawString(LEFT, TOP - number * LINE, line)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()

@@ -3,17 +3,23 @@ standard output, and the printed admin credentials sign in to a live gateway wit
 
 from __future__ import annotations
 
+import asyncio
 import re
 from datetime import UTC, datetime
 
 import httpx
 import pytest
 from click.testing import CliRunner
+from sqlalchemy import select
 
+from contracts import Decision, VendorFunction
 from gateway.auth import totp
 from gateway.cli import main
+from gateway.db import build_engine, build_session_maker
 from gateway.settings import Settings
 from tests.fixtures.app import LiveGateway, settings_env
+from vendors import may_receive
+from vendors.models import Vendor
 
 pytestmark = [pytest.mark.db, pytest.mark.slow]
 
@@ -48,3 +54,20 @@ def test_demo_loads_once_and_its_admin_signs_in_with_totp(
     assert "attorney" in first
     for value in (password, secret):
         assert value not in live_gateway.text()
+
+
+async def _copy_decision(settings: Settings) -> Decision:
+    engine = build_engine(settings)
+    try:
+        async with build_session_maker(engine)() as session:
+            vendor = (await session.scalars(select(Vendor))).one()
+            today = datetime.now(UTC).date()
+            return await may_receive(session, vendor.id, VendorFunction.COPY, today)
+    finally:
+        await engine.dispose()
+
+
+def test_demo_vendor_has_an_active_baa_for_copying(fresh_settings: Settings) -> None:
+    _run_demo(fresh_settings)
+    decision = asyncio.run(_copy_decision(fresh_settings))
+    assert decision.allowed, decision.findings
