@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import gateway.auth.models
 import gateway.ledger.models
-import gateway.notices  # noqa: F401
+import gateway.notices
+import gateway.releases.models  # noqa: F401
 import vendors.models  # noqa: F401
 from kernel.db import Base
 
