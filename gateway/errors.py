@@ -36,6 +36,7 @@ from gateway.pdfpool.errors import (
     PdfWorkTimedOut,
     PdfWorkTooLarge,
 )
+from gateway.releases.errors import ReleaseChanged, TransitionRefused
 from kernel.blobs import BlobIntegrityError, BlobNotFound, BlobStoreUnavailable
 from kernel.errors import DomainError
 
@@ -73,6 +74,9 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     PdfWorkFailed: HTTPStatus.INTERNAL_SERVER_ERROR,
     PdfPoolBusy: HTTPStatus.SERVICE_UNAVAILABLE,
     PdfPoolUnavailable: HTTPStatus.SERVICE_UNAVAILABLE,
+    # Releases: a state change that the machine refuses, or that lost a race.
+    TransitionRefused: HTTPStatus.CONFLICT,
+    ReleaseChanged: HTTPStatus.CONFLICT,
 }
 
 # Litestar's own exceptions -> reason codes.

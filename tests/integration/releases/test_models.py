@@ -6,11 +6,17 @@ import uuid
 from datetime import UTC, date, datetime
 
 import pytest
-from sqlalchemy import delete, update
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import DBAPIError, IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.releases.models import Packet, Patient, Release
+from gateway import ledger
+from gateway.ledger.models import LedgerEntry
+from gateway.releases.errors import ReleaseChanged, TransitionRefused
+from gateway.releases.models import Packet, Patient, Release, ReleaseTransition
+from gateway.releases.states import State
+from gateway.releases.transitions import Move, move
+from kernel.clock import FixedClock
 
 pytestmark = pytest.mark.db
 NOW = datetime(2026, 12, 4, 9, 0, tzinfo=UTC)
@@ -101,3 +107,41 @@ async def test_RET_01_the_database_refuses_to_change_or_delete_a_packet(
         with pytest.raises(DBAPIError, match="RET-01"):
             async with db_session.begin_nested():
                 await db_session.execute(statement)
+
+
+async def test_a_move_changes_the_state_records_the_transition_and_appends_to_the_ledger(
+    db_session: AsyncSession,
+) -> None:
+    release = await _release(db_session)
+    clock = FixedClock(NOW)
+    await move(db_session, release, Move(State.CHECKING, actor=f"user:{STAFF}"), clock=clock)
+    step = Move(State.REJECTED, actor="system:check", reason_code="AUTH_EXPIRED")
+    await move(db_session, release, step, clock=clock)
+    assert (release.state, release.row_version) == ("rejected", 3)
+    transitions = (
+        await db_session.scalars(
+            select(ReleaseTransition.to_state).where(ReleaseTransition.release_id == release.id)
+        )
+    ).all()
+    assert sorted(transitions) == ["checking", "rejected"]
+    events = (
+        await db_session.scalars(
+            select(LedgerEntry.event_type).where(LedgerEntry.release_id == release.id)
+        )
+    ).all()
+    assert sorted(events) == ["release.checking", "release.rejected"]
+    assert (await ledger.verify(db_session)).ok
+
+
+async def test_a_move_from_a_stale_read_is_refused_and_changes_nothing(
+    db_session: AsyncSession,
+) -> None:
+    release = await _release(db_session)
+    clock = FixedClock(NOW)
+    stale = Release(**{c.key: getattr(release, c.key) for c in Release.__table__.columns})
+    await move(db_session, release, Move(State.CHECKING, actor="system:test"), clock=clock)
+    with pytest.raises(ReleaseChanged):
+        await move(db_session, stale, Move(State.CHECKING, actor="system:test"), clock=clock)
+    with pytest.raises(TransitionRefused):
+        await move(db_session, release, Move(State.RELEASED, actor="system:test"), clock=clock)
+    assert (release.state, release.row_version) == ("checking", 2)
