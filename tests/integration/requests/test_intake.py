@@ -192,6 +192,14 @@ class TestPatientMatching:
         body = (await attorney.submit(request_body(claim))).json()
         assert (body["state"], body["patient_matched"]) == ("in_preparation", True)
 
+    async def test_a_patient_with_no_records_in_scope_is_held_for_a_person(
+        self, auth_app: Litestar, attorney: Caller
+    ) -> None:
+        patient = await create_patient(auth_app)
+        body = (await attorney.submit(request_body(patient))).json()
+        assert (body["state"], codes(body["findings"])) == ("on_hold", ["NO_RECORDS_IN_SCOPE"])
+        assert body["timeline"][-1]["reason_code"] == "NO_RECORDS_IN_SCOPE"
+
 
 class TestBadInput:
     async def test_an_unknown_basis_field_is_400_with_a_code(
