@@ -95,16 +95,34 @@ async def provide_intake(db_session: NamedDependency[AsyncSession], state: State
     )
 
 
+def _has_nul(value: object) -> bool:
+    if isinstance(value, str):
+        return "\x00" in value
+    if isinstance(value, dict):
+        return any(_has_nul(v) for v in value.values())
+    if isinstance(value, list):
+        return any(_has_nul(v) for v in value)
+    return False
+
+
+def refuse_nul(body: msgspec.Struct) -> None:
+    """No NUL characters in any text (PostgreSQL text cannot hold them): 400, nothing stored."""
+    if _has_nul(msgspec.to_builtins(body)):
+        raise ApiError("TEXT_INVALID", HTTPStatus.BAD_REQUEST)
+
+
 def parse_request(raw: str) -> RequestIn:
     """The ``request`` part: exactly the allowed keys; a bad shape is 400 with a code that says
     whether the basis or the rest is wrong (never the value)."""
     try:
-        return msgspec.json.decode(raw, type=RequestIn)
+        body = msgspec.json.decode(raw, type=RequestIn)
     except msgspec.ValidationError as exc:
         code = "BASIS_INVALID" if "`$.basis" in str(exc) else "REQUEST_INVALID"
         raise ApiError(code, HTTPStatus.BAD_REQUEST) from exc
     except msgspec.DecodeError as exc:
         raise ApiError("REQUEST_NOT_JSON", HTTPStatus.BAD_REQUEST) from exc
+    refuse_nul(body)
+    return body
 
 
 def fingerprint(route: str, body: msgspec.Struct, evidence: Evidence | None = None) -> str:
@@ -188,6 +206,7 @@ class RequestController(Controller):
     ) -> Response[dict[str, Any]]:
         """Open a vendor work order: records of a patient to a vendor for one function, checked
         against the vendor's BAA (``BAA_EXPIRED`` and the other BA-01 codes block)."""
+        refuse_nul(data)
         idem = Idempotency.of(idempotency_key, fingerprint("work-orders", data))
         submitted = await intake.open_work_order(
             principal, new_work_order(data), idem, renderer(principal)
@@ -228,5 +247,6 @@ class RequestController(Controller):
         principal: CurrentPrincipal,
     ) -> RequestOut:
         """The one extension of the due date (ACC-01), with the reasons for the letter."""
+        refuse_nul(data)
         view = await intake.extend(principal, release_id, data.reasons)
         return RequestOut.of(view, principal)

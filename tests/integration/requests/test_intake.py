@@ -252,3 +252,13 @@ class TestBadInput:
         scope = {"start": "2026-05-01", "end": "2026-01-01"}
         response = await attorney.submit(request_body(patient, scope=scope))
         assert (response.status_code, response.json()["code"]) == (400, "SCOPE_INVALID")
+
+
+async def test_text_with_a_nul_character_is_400_and_nothing_is_stored(
+    auth_app: Litestar, attorney: Caller
+) -> None:
+    patient = await create_patient(auth_app)
+    response = await attorney.submit(request_body(patient, purpose="claim\x00"))
+    assert (response.status_code, response.json()["code"]) == (400, "TEXT_INVALID")
+    listed = await attorney.get(REQUESTS)
+    assert listed.json() == []
