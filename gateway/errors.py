@@ -177,11 +177,19 @@ def _database_handler(_request: Request[Any, Any, Any], exc: Exception) -> Respo
     return problem_response(HTTPStatus.SERVICE_UNAVAILABLE, "DATABASE_UNAVAILABLE")
 
 
+def _encoding_handler(_request: Request[Any, Any, Any], exc: Exception) -> Response[dict[str, Any]]:
+    """Text that is not valid in its charset (Litestar decodes a multipart field without a
+    filename as UTF-8 before any handler runs): the client's fault, 400, nothing stored."""
+    log.info("request.refused", code="INVALID_ENCODING", status=400)
+    return problem_response(HTTPStatus.BAD_REQUEST, "INVALID_ENCODING")
+
+
 def exception_handlers() -> ExceptionHandlersMap:
     return {
         DomainError: _domain_handler,
         HTTPException: _http_handler,
         OperationalError: _database_handler,
         SATimeoutError: _database_handler,
+        UnicodeDecodeError: _encoding_handler,
         Exception: _unexpected_handler,
     }

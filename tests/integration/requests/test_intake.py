@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from datetime import timedelta
+from typing import Any
 
 import pytest
 from litestar import Litestar
@@ -13,6 +14,7 @@ from gateway.auth.rules import Role
 from gateway.releases.models import Release
 from kernel.clock import FixedClock
 from tests.builders.requests import (
+    FIRM,
     PNG,
     TODAY,
     add_record,
@@ -262,3 +264,49 @@ async def test_text_with_a_nul_character_is_400_and_nothing_is_stored(
     assert (response.status_code, response.json()["code"]) == (400, "TEXT_INVALID")
     listed = await attorney.get(REQUESTS)
     assert listed.json() == []
+
+
+class TestLegalProcess:
+    async def test_LEG_02_a_subpoena_without_assurance_or_qpo_is_held(
+        self, auth_app: Litestar, attorney: Caller
+    ) -> None:
+        patient = await create_patient(auth_app)
+        await add_record(auth_app, patient)
+        basis = {"type": "subpoena", "requesting_party": {"name": FIRM}}
+        body = (await attorney.submit(request_body(patient, basis))).json()
+        assert body["state"] == "on_hold"
+        assert "SUBPOENA_ASSURANCE_MISSING" in codes(body["findings"])
+
+    async def test_AOD_01_a_subpoena_with_a_valid_qpo_is_accounted_for_and_sensitive(
+        self, auth_app: Litestar, attorney: Caller, specialist: Caller
+    ) -> None:
+        patient = await create_patient(auth_app)
+        await add_record(auth_app, patient)
+        qpo = {"prohibits_use_outside_litigation": True, "requires_return_or_destruction": True}
+        basis = {"type": "subpoena", "requesting_party": {"name": FIRM}, "qpo": qpo}
+        body = (await attorney.submit(request_body(patient, basis))).json()
+        assert (body["state"], codes(body["findings"])) == (
+            "in_preparation",
+            ["SUBPOENA_MN_REVIEW"],
+        )
+        staff = (await specialist.get(f"{REQUESTS}/{body['id']}")).json()
+        assert staff["sensitive"] is True
+        assert staff["accounting"]["category"] == "legal_process"
+        assert staff["accounting"]["accounting_exempt"] is False
+        assert staff["accounting"]["reviewer_note_required"] is True
+
+
+@pytest.mark.parametrize(
+    "parts",
+    [
+        {"request": (None, b""), "evidence": (None, b"\x89PNG\r\n\x1a\n")},
+        {"request": (None, b"{}")},
+        {"request": (None, b"{}"), "evidence": (None, b"plain text, not a file")},
+        {"evidence": ("a.pdf", b"%PDF-1.7", "application/pdf")},
+    ],
+)
+async def test_malformed_multipart_is_a_4xx(
+    auth_app: Litestar, attorney: Caller, parts: dict[str, Any]
+) -> None:
+    response = await attorney.client.post(REQUESTS, files=parts, headers=attorney.headers)
+    assert 400 <= response.status_code < 500, response.text
