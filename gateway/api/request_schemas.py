@@ -30,6 +30,18 @@ RecipientKindIn = Literal[
     "court",
     "agency",
 ]
+# Holds the requester resolves by sending something (corrected identifiers, the subpoena's notice
+# assurance or a valid QPO, an attestation, an authorization instead of a directive); every
+# other hold waits on the hospital (DESIGN.md: "needs your action, or held by the hospital").
+REQUESTER_RESOLVES = frozenset(
+    {
+        "PATIENT_NOT_MATCHED",
+        "SUBPOENA_ASSURANCE_MISSING",
+        "QPO_INVALID",
+        "ST_ATTESTATION_REQUIRED",
+        "DIRECTIVE_ROUTED_AS_AUTHORIZATION",
+    }
+)
 FunctionIn = Literal["copy", "transcription", "scanning", "storage", "mailing", "redaction"]
 
 
@@ -157,6 +169,18 @@ def _state(release: Release, principal: Principal) -> tuple[str, str | None]:
     return REQUESTER_VIEW[state], None
 
 
+def waiting_on(release: Release) -> str | None:
+    """For a held release: ``requester`` if any hold is one the requester resolves, else
+    ``hospital``; ``None`` for every other state."""
+    if release.state != State.ON_HOLD.value:
+        return None
+    holds = [f["code"] for f in release.findings if f["severity"] == "hold"]
+    mine = any(
+        c in REQUESTER_RESOLVES or c.startswith("SUBPOENA_ASSURANCE_INCOMPLETE:") for c in holds
+    )
+    return "requester" if mine else "hospital"
+
+
 def _findings(rows: list[dict[str, Any]]) -> list[FindingOut]:
     return [FindingOut(**row) for row in rows]
 
@@ -198,6 +222,7 @@ class RequestOut(msgspec.Struct):
     created_at: datetime
     updated_at: datetime
     extension: ExtensionOut | None = None
+    waiting_on: str | None = None
     tab: str | None = None
     accounting: dict[str, Any] | None = None
 
@@ -228,6 +253,7 @@ class RequestOut(msgspec.Struct):
             created_at=r.created_at,
             updated_at=r.updated_at,
             extension=_extension(view.extension, staff),
+            waiting_on=waiting_on(r),
             tab=tab,
             accounting=r.accounting if staff else None,
         )

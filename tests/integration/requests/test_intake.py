@@ -55,6 +55,7 @@ class TestValidAuthorization:
         assert response.status_code == 201, response.text
         body = response.json()
         assert body["state"] == "in_preparation"
+        assert body["waiting_on"] is None
         assert body["reference"].startswith("R-")
         assert body["patient_matched"] is True
         assert [f for f in body["findings"] if f["severity"] != "warn"] == []
@@ -166,6 +167,7 @@ class TestPatientMatching:
         assert body["state"] == "on_hold"
         assert body["patient_matched"] is False
         assert codes(body["findings"]) == ["PATIENT_NOT_MATCHED"]
+        assert body["waiting_on"] == "requester"
 
     async def test_an_mrn_with_a_wrong_birth_date_does_not_match(
         self, auth_app: Litestar, attorney: Caller
@@ -200,6 +202,7 @@ class TestPatientMatching:
         patient = await create_patient(auth_app)
         body = (await attorney.submit(request_body(patient))).json()
         assert (body["state"], codes(body["findings"])) == ("on_hold", ["NO_RECORDS_IN_SCOPE"])
+        assert body["waiting_on"] == "hospital"
         assert body["timeline"][-1]["reason_code"] == "NO_RECORDS_IN_SCOPE"
 
 
