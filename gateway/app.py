@@ -15,6 +15,7 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.patients import PatientController, RecordController
+from gateway.api.requests import RequestController
 from gateway.auth import AuthPlugin
 from gateway.errors import exception_handlers, problem_response
 from gateway.http import EdgeMiddleware
@@ -81,6 +82,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             reason_codes,
             PatientController,
             RecordController,
+            RequestController,
         ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),
