@@ -6,6 +6,7 @@ See docs/decisions/0003-access-tokens.md. Every refusal is one ``TokenRejected``
 
 from __future__ import annotations
 
+from gateway.access_tokens import keyfile
 from gateway.access_tokens.build import build_access_tokens, build_key_source, key_file_path
 from gateway.access_tokens.claims import Claims, ClaimValue, IssuedToken
 from gateway.access_tokens.errors import (
@@ -53,4 +54,5 @@ __all__ = [
     "build_access_tokens",
     "build_key_source",
     "key_file_path",
+    "keyfile",
 ]
