@@ -4,6 +4,7 @@ from ``ROI_SECURITY__TOKEN_KEYRING`` (R6, R7)."""
 
 from __future__ import annotations
 
+import base64
 import json
 import multiprocessing
 import stat
@@ -48,6 +49,10 @@ def clock() -> FixedClock:
 
 def _issue(tokens: AccessTokens, purpose: Purpose = Purpose.DOWNLOAD_LINK) -> str:
     return tokens.issue(purpose, subject="link-1", audience=AUDIENCE).token
+
+
+def b64(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode().rstrip("=")
 
 
 def _mode(path: Path) -> int:
@@ -212,3 +217,26 @@ class TestCli:
         assert len(rotated.keys) == 2 * len(Purpose)
         assert {k.kid for k in keyring.keys} < {k.kid for k in rotated.keys}
         assert not key_file_path(settings).exists()
+
+
+def test_R12_no_token_or_key_reaches_the_logs(
+    settings: Settings, clock: FixedClock, captured_logs: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Creating, rotating, reloading, issuing, refusing, and a verifier crash: the log lines
+    name events and counts, never a token, a token's parts or a key."""
+    tokens = build_access_tokens(settings, clock=clock)
+    token = _issue(tokens)
+    keyfile.rotate(key_file_path(settings), now=clock.now())
+    assert _issue(tokens) != token  # reloaded
+    for presented in (token[:-1] + "A", token + "x" * 3000, token):
+        with pytest.raises(TokenRejected):
+            tokens.verify(Purpose.LINK_CODE, presented, audience=AUDIENCE)
+    monkeypatch.setattr(AccessTokens, "_verify", lambda *_a: 1 / 0)
+    with pytest.raises(TokenRejected):
+        tokens.verify(Purpose.DOWNLOAD_LINK, token, audience=AUDIENCE)
+    text = captured_logs.text
+    assert "access_token.keys_rotated" in text
+    assert "access_token.verifier_failed" in text
+    secrets = [k.secret for k in keyfile.read(key_file_path(settings))[0].keys]
+    canaries = [*token.split("."), *(b64(s) for s in secrets), *(s.hex() for s in secrets)]
+    assert not [c for c in canaries if c in text]
