@@ -12,6 +12,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+import click
 import pytest
 from click.testing import CliRunner
 from litestar.testing import TestClient
@@ -30,6 +31,7 @@ from gateway.access_tokens import (
 )
 from gateway.app import create_app
 from gateway.cli import main
+from gateway.cli.keys import rotate
 from gateway.settings import SecuritySettings, Settings
 from kernel.clock import FixedClock
 
@@ -240,3 +242,10 @@ def test_R12_no_token_or_key_reaches_the_logs(
     secrets = [k.secret for k in keyfile.read(key_file_path(settings))[0].keys]
     canaries = [*token.split("."), *(b64(s) for s in secrets), *(s.hex() for s in secrets)]
     assert not [c for c in canaries if c in text]
+
+
+def test_roi_keys_rotate_offers_exactly_the_purposes() -> None:
+    """The CLI spells the purposes out (so `roi --help` imports nothing heavy): keep them equal."""
+    option = next(p for p in rotate.params if p.name == "purposes")
+    assert isinstance(option.type, click.Choice)
+    assert sorted(option.type.choices) == sorted(p.value for p in Purpose)
