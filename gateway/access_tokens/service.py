@@ -79,19 +79,18 @@ class AccessTokens:
         """A token for ``purpose``, signed with its active key, valid from now for ``lifetime``
         (whole seconds, at most 7 days). ``token_id`` (the ``jti``) defaults to 128 random bits.
         """
+        purpose = Purpose(purpose)
         seconds = int(lifetime.total_seconds())
         if not 1 <= seconds <= MAX_LIFETIME.total_seconds():
             raise InvalidTokenRequest(problem="lifetime outside 1 s .. 7 days")
-        for name, value in (("subject", subject), ("audience", audience)):
+        jti = token_id if token_id is not None else secrets.token_urlsafe(16)
+        for name, value in (("subject", subject), ("audience", audience), ("token_id", jti)):
             if not ID_TEXT.fullmatch(value):
                 raise InvalidTokenRequest(problem=f"{name} is not an id")
-        jti = token_id if token_id is not None else secrets.token_urlsafe(16)
-        if not ID_TEXT.fullmatch(jti):
-            raise InvalidTokenRequest(problem="token_id is not an id")
-        extra = _checked_extra(extra_claims or {})
-        iat = int(self._clock.now().timestamp())
+        now = self._clock.now()
+        iat = int(now.timestamp())
         payload = {
-            **extra,
+            **_checked_extra(extra_claims or {}),
             "iss": self._issuer,
             "sub": subject,
             "aud": audience,
@@ -106,14 +105,14 @@ class AccessTokens:
         if len(token) > MAX_TOKEN_BYTES:
             raise InvalidTokenRequest(problem="token longer than the verifier accepts")
         claims = verifier.check_claims(
-            payload, purpose=purpose, kid=key.kid, issuer=self._issuer, audience=audience,
-            now=self._clock.now(),
-        )  # fmt: skip
+            payload, purpose=purpose, kid=key.kid, issuer=self._issuer, audience=audience, now=now
+        )
         return IssuedToken(token=token, claims=claims)
 
     def verify(self, purpose: Purpose, token: object, *, audience: str) -> Claims:
         """The claims of ``token`` if it is a valid ``purpose`` token for ``audience`` now;
         otherwise ``TokenRejected``, whose message is the same whatever the reason."""
+        purpose = Purpose(purpose)  # a caller's typo is a ValueError, not a refused token
         try:
             return self._verify(purpose, token, audience)
         except TokenRejected:
