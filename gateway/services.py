@@ -13,6 +13,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 import redaction
+from gateway.access_tokens import AccessTokens, build_access_tokens
 from gateway.blobs import S3BlobStore, build_blob_store
 from gateway.db import build_engine
 from gateway.mail import Mailer, build_mailer
@@ -34,6 +35,7 @@ class Services:
     mailer: Mailer
     pdf_pool: PdfPool
     clock: Clock
+    access_tokens: AccessTokens
     workflows_started: bool = field(default=False)
 
     async def start(self) -> None:
@@ -61,6 +63,7 @@ class Services:
             "mailer": provider(self.mailer),
             "pdf_pool": provider(self.pdf_pool),
             "clock": provider(self.clock),
+            "access_tokens": provider(self.access_tokens),
             "settings": provider(self.settings),
         }
 
@@ -98,4 +101,6 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         mailer=build_mailer(settings, clock=clock),
         pdf_pool=build_pdf_pool(settings, redaction.apply_process_limits),
         clock=clock,
+        # Loads the keyring, creating the key file on first start (SECURITY.md R7).
+        access_tokens=build_access_tokens(settings, clock=clock),
     )

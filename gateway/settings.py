@@ -73,6 +73,16 @@ class SecuritySettings(BaseModel):
     session_absolute_hours: int = 12
     login_max_failures: int = 10
     secure_cookies: bool = True
+    token_keys_file: Path | None = Field(
+        default=None,
+        description="The access-token keyring file; default: keys/access_tokens.json under the "
+        "data dir (created on first start, mode 0600; `roi keys rotate`).",
+    )
+    token_keyring: SecretStr | None = Field(
+        default=None,
+        description="The access-token keyring itself (JSON, as `roi keys rotate --print` writes "
+        "it), from a secret store; when set, the key file is not used.",
+    )
 
 
 class PdfLaneSettings(BaseModel):

@@ -6,6 +6,7 @@ import click
 
 from gateway.cli.db import db
 from gateway.cli.demo import demo
+from gateway.cli.keys import keys
 from gateway.cli.ledger import ledger
 from gateway.cli.redact import redact
 from gateway.cli.server import serve, worker
@@ -23,6 +24,7 @@ def main() -> None:
 
 main.add_command(db)
 main.add_command(demo)
+main.add_command(keys)
 main.add_command(ledger)
 main.add_command(serve)
 main.add_command(worker)

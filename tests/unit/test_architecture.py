@@ -48,6 +48,8 @@ def test_the_repository_keeps_its_layers() -> None:
         ("vendors/_leak.py", "import litestar\n"),
         ("gateway/_leak.py", "import pikepdf\n"),
         ("kernel/_leak.py", "import gateway\n"),
+        ("gateway/_leak.py", "from jose import jwt\n"),
+        ("gateway/access_tokens/_leak.py", "import jose.jws\n"),
     ],
 )
 def test_a_forbidden_import_is_caught(tmp_path: Path, module: str, source: str) -> None:
