@@ -15,9 +15,11 @@ from gateway.releases.patients import Identifier, NewPatient, PatientQuery
 Mrn = Annotated[
     str, msgspec.Meta(min_length=1, max_length=32, pattern=r"^[A-Za-z0-9][A-Za-z0-9\-]*$")
 ]
-Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100)]
+# Text with at least one visible character and no NUL (PostgreSQL refuses NUL in text).
+TEXT = r"^[^\x00]*[^\s\x00][^\x00]*$"
+Name = Annotated[str, msgspec.Meta(min_length=1, max_length=100, pattern=TEXT)]
 IdentifierKind = Literal["ssn", "phone", "email", "address", "mrn_other", "insurance_id", "other"]
-IdentifierValue = Annotated[str, msgspec.Meta(min_length=1, max_length=300)]
+IdentifierValue = Annotated[str, msgspec.Meta(min_length=1, max_length=300, pattern=TEXT)]
 
 
 class IdentifierIn(msgspec.Struct, forbid_unknown_fields=True):

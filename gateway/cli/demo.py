@@ -10,7 +10,12 @@ import click
 from gateway.settings import load_settings
 
 if TYPE_CHECKING:
+    from sqlalchemy.ext.asyncio import AsyncSession
+
     from gateway.demo.loader import DemoCredential
+    from gateway.settings import Settings
+    from kernel.blobs import BlobStore
+    from kernel.clock import Clock
 
 
 @click.command()
@@ -33,30 +38,41 @@ def demo(if_empty: bool) -> None:
 async def _load(*, if_empty: bool) -> list[DemoCredential] | None:
     from gateway.blobs import build_blob_store
     from gateway.db import build_engine, build_session_maker
-    from gateway.demo.loader import database_is_empty, load_demo
-    from gateway.pdfpool import build_pdf_pool
+    from gateway.demo.empty import database_is_empty
     from kernel.clock import SystemClock
     from kernel.errors import DomainError
-    from redaction import apply_process_limits
 
     settings = load_settings()
     engine = build_engine(settings)
     clock = SystemClock()
-    blobs = build_blob_store(settings, clock=clock)
-    pool = build_pdf_pool(settings, apply_process_limits)  # started at the first upload
     try:
         async with build_session_maker(engine)() as session, session.begin():
             if if_empty and not await database_is_empty(session):
-                return None
-            return await load_demo(
-                session,
-                blobs=blobs,
-                clock=clock,
-                pdf_pool=pool,
-                max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+                return None  # before the PDF engine is even imported: a second `make run` is quick
+            return await _load_into(
+                session, settings, clock, build_blob_store(settings, clock=clock)
             )
     except DomainError as exc:
         raise click.ClickException(f"demo data not loaded: {exc.code}") from None
     finally:
-        await pool.close()
         await engine.dispose()
+
+
+async def _load_into(
+    session: AsyncSession, settings: Settings, clock: Clock, blobs: BlobStore
+) -> list[DemoCredential]:
+    from gateway.demo.loader import load_demo
+    from gateway.pdfpool import build_pdf_pool
+    from redaction import apply_process_limits
+
+    pool = build_pdf_pool(settings, apply_process_limits)  # started at the first upload
+    try:
+        return await load_demo(
+            session,
+            blobs=blobs,
+            clock=clock,
+            pdf_pool=pool,
+            max_upload_bytes=settings.max_upload_mb * 1024 * 1024,
+        )
+    finally:
+        await pool.close()

@@ -10,12 +10,10 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import structlog
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import BaaClause, VendorFunction
 from gateway.auth import create_user
-from gateway.auth.models import User
 from gateway.demo.records import DEMO_RECORDS, DemoPatient, render_baa, render_document
 from gateway.pdfpool import PdfPool
 from gateway.releases.patients import Identifier, NewPatient, PatientService
@@ -43,11 +41,6 @@ class DemoCredential:
     role: str
     one_time_password: str
     totp_uri: str
-
-
-async def database_is_empty(session: AsyncSession) -> bool:
-    count = await session.scalar(select(func.count()).select_from(User))
-    return not count
 
 
 async def load_demo(

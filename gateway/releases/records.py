@@ -74,14 +74,12 @@ class RecordService:
     ) -> SourceRecord:
         self._check_fields(new)
         self._check_file(new)
-        patient = await self.session.get(Patient, patient_id)
-        if patient is None:
-            raise PatientNotFound("no such patient", patient_id=str(patient_id))
-        scan = await self.pdf_pool.run(redaction.scan_source, new.data, _tokens(patient))
+        tokens = await self._tokens_of(patient_id)
+        scan = await self.pdf_pool.run(redaction.scan_source, new.data, tokens)
         stored = await self.blobs.put(new.data, content_type=PDF_TYPE, prefix=BLOB_PREFIX)
         record = SourceRecord(
             id=uuid.uuid4(),
-            patient_id=patient.id,
+            patient_id=patient_id,
             document_type=new.document_type,
             service_date=new.service_date,
             labels=sorted(new.labels),
@@ -129,6 +127,19 @@ class RecordService:
             raise RecordWrongType("the file is not declared as a PDF")
         if PDF_MAGIC not in new.data[:MAGIC_WINDOW]:
             raise RecordNotPdf("the file does not start like a PDF")
+
+    async def _tokens_of(self, patient_id: uuid.UUID) -> tuple[str, ...]:
+        """The patient's MRNs. If this call opened the transaction (a request's session), it
+        ends it again: it only read, and the engine's check that follows may take seconds, during
+        which no database lock may be held (SQLite opens every transaction BEGIN IMMEDIATE)."""
+        opened = not self.session.in_transaction()
+        patient = await self.session.get(Patient, patient_id)
+        if patient is None:
+            raise PatientNotFound("no such patient", patient_id=str(patient_id))
+        tokens = _tokens(patient)
+        if opened:
+            await self.session.rollback()
+        return tokens
 
     # writes ---------------------------------------------------------------------------------
 

@@ -52,6 +52,8 @@ class TestPatients:
             {"mrn": ""},
             {"mrn": "MRN 1/2"},
             {"birth_date": "14/03/1961"},
+            {"family_name": "   "},
+            {"given_name": "Am\u0000ara"},
             {"identifiers": [{"kind": "shoe_size", "value": "9"}]},
             {"id": str(uuid.uuid4())},
         ],
