@@ -14,9 +14,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 import redaction
 from gateway.blobs import S3BlobStore, build_blob_store
-from gateway.db import build_engine
+from gateway.db import build_engine, build_session_maker
 from gateway.mail import Mailer, build_mailer
 from gateway.pdfpool import PdfPool, build_pdf_pool
+from gateway.releases import assembly
 from gateway.settings import Settings
 from gateway.workflows import start_workflows, stop_workflows, workflows_ready_async
 from kernel.blobs import BlobStore
@@ -40,13 +41,17 @@ class Services:
         if self.settings.pdf.eager_start:
             await self.pdf_pool.start()
         if self.settings.workflow.enabled:
+            deps = assembly.AssemblyDeps(self.settings, self.blobs, self.pdf_pool, self.clock)
+            assembly.install(deps)
             await start_workflows(self.settings)
             self.workflows_started = True
+            await assembly.sweep_assembling(build_session_maker(self.engine))
 
     async def stop(self) -> None:
         if self.workflows_started:
             await stop_workflows()
             self.workflows_started = False
+            await assembly.close()
         await self.pdf_pool.close()
         if isinstance(self.blobs, S3BlobStore):
             self.blobs.close()
