@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.api.assembly import AssemblyController
 from gateway.auth import AuthPlugin
 from gateway.errors import exception_handlers, problem_response
 from gateway.http import EdgeMiddleware
@@ -72,7 +73,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
     services = build_services(settings, clock=clock)
     engine = services.engine
     app = Litestar(
-        route_handlers=[health, ready, _static_router(), VendorController, reason_codes],
+        route_handlers=[
+            health,
+            ready,
+            _static_router(),
+            VendorController,
+            reason_codes,
+            AssemblyController,
+        ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),
         on_startup=[services.start],

@@ -13,7 +13,7 @@ import uuid
 from dataclasses import dataclass
 
 from sqlalchemy import update
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.releases import transitions
 from gateway.releases.assembly import repository as repo
@@ -24,6 +24,7 @@ from gateway.releases.assembly.errors import (
     ReleaseNotFound,
     ReviewNotOpen,
 )
+from gateway.releases.assembly.start import start_assembly
 from gateway.releases.models import AssemblyRun, Packet, Release, ReviewerBox
 from gateway.releases.states import State
 from kernel.blobs import BlobStore
@@ -143,3 +144,14 @@ def _sane(box: BoxInput) -> bool:
     if not all(math.isfinite(v) and -MAX_COORDINATE <= v <= MAX_COORDINATE for v in values):
         return False
     return box.x1 > box.x0 and box.y1 > box.y0
+
+
+async def reassemble_and_start(
+    review: ReviewService, release_id: uuid.UUID, *, by: uuid.UUID, actor: str
+) -> tuple[int, str | None]:
+    """Re-assembly from the API: the move commits first, then the workflow is enqueued (a crash
+    in between is covered by the start-up sweep). Returns the version and the workflow id."""
+    version = await review.reassemble(release_id, by=by, actor=actor)
+    await review.session.commit()
+    sessions = async_sessionmaker(review.session.bind, expire_on_commit=False)
+    return version, await start_assembly(sessions, release_id)
