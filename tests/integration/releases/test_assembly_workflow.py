@@ -5,14 +5,18 @@ version; steps that run again write nothing twice."""
 from __future__ import annotations
 
 import asyncio
+import io
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
 
 import pytest
 from dbos import DBOS, SetWorkflowID
+from pypdf import PdfReader, PdfWriter
+from reportlab.pdfgen.canvas import Canvas
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.demo.records import DemoPatient
 from gateway.releases import assembly
 from gateway.releases.assembly import build_steps, deps
 from gateway.releases.assembly.review import BoxInput, ReviewService
@@ -230,3 +234,65 @@ def test_steps_that_run_again_store_one_packet_and_one_ledger_entry(settings: Se
     assert len(packets) == 1  # type: ignore[arg-type]
     assert events == ["release.in_review", "packet.assembled"]
     assert duplicates == 0
+
+
+def _unidentified_pdf(person: DemoPatient) -> bytes:
+    """Page 1 of the patient's record, then a page with clinical text and no identifier."""
+    blank = replace(b.LABS, title="Continuation sheet")
+    first = PdfReader(io.BytesIO(b.record_pdf(person, b.LABS, pages=1))).pages[0]
+    canvas_pdf = io.BytesIO()
+    canvas = Canvas(canvas_pdf)
+    canvas.drawString(72, 700, f"{blank.title}: {blank.body[0]}")
+    canvas.showPage()
+    canvas.save()
+    writer = PdfWriter()
+    writer.add_page(first)
+    writer.add_page(PdfReader(io.BytesIO(canvas_pdf.getvalue())).pages[0])
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def test_a_page_without_any_identifier_holds_the_release_for_review(settings: Settings) -> None:
+    person = b.demo_patient()
+
+    async def seed(session: AsyncSession, blobs: BlobStore) -> uuid.UUID:
+        patient = await b.create_patient(session, person)
+        await b.create_record(session, blobs, patient, _unidentified_pdf(person), document=b.LABS)
+        return (await b.create_release(session, patient)).id
+
+    release_id = with_session(settings, seed)
+    assert assemble(settings, release_id) == "on_hold"
+
+    async def state(session: AsyncSession, _: BlobStore) -> tuple[object, ...]:
+        release = await release_row(session, release_id)
+        return (
+            release,
+            await packets_of(session, release_id),
+            await ledger_events(session, release_id),
+        )
+
+    release, packets, events = with_session(settings, state)
+    assert release.state == "on_hold"  # type: ignore[attr-defined]
+    assert [(f["code"], f["severity"]) for f in release.findings] == [  # type: ignore[attr-defined]
+        ("PAGE_UNIDENTIFIED", "hold")
+    ]
+    assert packets == []
+    assert events == ["release.on_hold"]
+
+
+def test_a_pool_refusal_holds_the_release_with_its_code(fresh_settings: Settings) -> None:
+    strict = small_pool(fresh_settings)
+    lane = strict.pdf.assemble.model_copy(update={"time_limit_s": 0.001})
+    strict = strict.model_copy(update={"pdf": strict.pdf.model_copy(update={"assemble": lane})})
+    with launched(strict) as running:
+        release_id = _seed(running)
+        assert assemble(running, release_id) == "on_hold"
+
+        async def state(session: AsyncSession, _: BlobStore) -> tuple[object, ...]:
+            return await release_row(session, release_id), await runs_of(session, release_id)
+
+        release, runs = with_session(running, state)
+    assert release.state == "on_hold"  # type: ignore[attr-defined]
+    assert [f["code"] for f in release.findings] == ["PDF_TOO_COMPLEX"]  # type: ignore[attr-defined]
+    assert [(r.state, r.error_code) for r in runs] == [("held", "PDF_TOO_COMPLEX")]  # type: ignore[attr-defined]
