@@ -3,6 +3,7 @@ app (as dependencies) and the CLI. Nothing else constructs an engine, a store or
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -36,6 +37,7 @@ class Services:
     pdf_pool: PdfPool
     clock: Clock
     workflows_started: bool = field(default=False)
+    background: set[asyncio.Task[object]] = field(default_factory=set)
 
     async def start(self) -> None:
         if self.settings.pdf.eager_start:
@@ -45,9 +47,15 @@ class Services:
             assembly.install(deps)
             await start_workflows(self.settings)
             self.workflows_started = True
-            await assembly.sweep_assembling(build_session_maker(self.engine))
+            # in the background: a backlog of releases must not hold up the start
+            sweep = assembly.sweep_assembling(build_session_maker(self.engine))
+            self.background.add(asyncio.get_running_loop().create_task(sweep))
 
     async def stop(self) -> None:
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        self.background.clear()
         if self.workflows_started:
             await stop_workflows()
             self.workflows_started = False

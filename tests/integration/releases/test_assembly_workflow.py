@@ -20,6 +20,7 @@ from gateway.demo.records import DemoPatient
 from gateway.releases import assembly
 from gateway.releases.assembly import build_steps, deps
 from gateway.releases.assembly.review import BoxInput, ReviewService
+from gateway.releases.models import Patient
 from gateway.settings import Settings
 from gateway.workflows import ASSEMBLY_QUEUE
 from kernel.blobs import BlobStore
@@ -296,3 +297,34 @@ def test_a_pool_refusal_holds_the_release_with_its_code(fresh_settings: Settings
     assert release.state == "on_hold"  # type: ignore[attr-defined]
     assert [f["code"] for f in release.findings] == ["PDF_TOO_COMPLEX"]  # type: ignore[attr-defined]
     assert [(r.state, r.error_code) for r in runs] == [("held", "PDF_TOO_COMPLEX")]  # type: ignore[attr-defined]
+
+
+def test_a_de_identified_release_loses_the_safe_harbor_identifiers(settings: Settings) -> None:
+    release_id = _seed(
+        settings,
+        recipient={"kind": "agency", "name": "Synthetic Research Registry"},
+        scope={"de_identified_safe_harbor": True},
+    )
+    assert assemble(settings, release_id) == "in_review"
+    pdf = _content(settings, release_id)
+    person = b.DEMO_PATIENT
+
+    async def mrn(session: AsyncSession, _: BlobStore) -> str:
+        release = await release_row(session, release_id)
+        patient = await session.get(Patient, release.patient_id)
+        assert patient is not None
+        return patient.mrn
+
+    mrn_digits = with_session(settings, mrn).removeprefix("MRN-")
+    for text in (pdftotext(pdf), "\n".join(pypdf_pages(pdf))):
+        for leaked in (
+            mrn_digits,
+            person.family_name.split("-")[0],
+            "412-55-0193",
+            "014-2231",
+            "03/14/1961",
+            "2026-02-09",  # the service date: every date but the year goes
+        ):
+            assert leaked not in text, leaked
+        assert "Chief complaint" in text
+        assert "Safe Harbor" in text
