@@ -34,7 +34,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import httpx
-from sqlalchemy import func, select
+from sqlalchemy import create_engine, func, select
+from sqlalchemy.engine import make_url
+from sqlalchemy.pool import NullPool
 
 from gateway.blobs import build_blob_store
 from gateway.db import build_engine, build_session_maker
@@ -47,7 +49,8 @@ from tests.fixtures.db import migrated_settings
 
 START_TIMEOUT_S = 180.0  # generous: a loaded 2-core machine takes a while to import
 DRAIN_TIMEOUT_S = 300.0
-KILL_WINDOW_S = (0.0, 3.0)  # after the gateway answers /health (it assembles from start-up)
+KILL_WINDOW_S = (0.0, 1.5)  # after an assembly step moved on in this round
+PROGRESS_TIMEOUT_S = 90.0
 EARLY_KILL_SHARE = 0.25
 PAGES = 6
 
@@ -95,6 +98,30 @@ def start(settings: Settings, log: Path) -> tuple[subprocess.Popen[bytes], str]:
             time.sleep(0.05)
     process.kill()
     raise RuntimeError("gateway did not start")
+
+
+def progress(settings: Settings) -> tuple[object, ...]:
+    """What the assembly runs have done so far (changes whenever a step moves on)."""
+    url = make_url(settings.database_url)
+    if url.get_backend_name() == "sqlite":
+        url = url.set(drivername="sqlite")
+    engine = create_engine(url, poolclass=NullPool)
+    try:
+        with engine.connect() as conn:
+            runs = select(
+                func.count(), func.max(AssemblyRun.updated_at), func.sum(AssemblyRun.pages_done)
+            )
+            row = conn.execute(runs).one()
+            packets = conn.execute(select(func.count()).select_from(Packet)).scalar_one()
+            return (*tuple(row), packets)
+    finally:
+        engine.dispose()
+
+
+def _wait_for_progress(settings: Settings, before: tuple[object, ...]) -> None:
+    deadline = time.monotonic() + PROGRESS_TIMEOUT_S
+    while time.monotonic() < deadline and progress(settings) == before:
+        time.sleep(0.1)
 
 
 def _kill_during_startup(settings: Settings, log: Path, after_s: float) -> None:
@@ -254,8 +281,10 @@ def run(count: int, *, seed_value: int, per_round: int, workdir: str | None) -> 
                 _kill_during_startup(settings, log, rng.uniform(0.5, startup_s))
             else:
                 began = time.monotonic()
+                before = progress(settings)
                 process, _url = start(settings, log)
                 startup_s = time.monotonic() - began
+                _wait_for_progress(settings, before)  # the kill lands inside an assembly
                 time.sleep(rng.uniform(*KILL_WINDOW_S))
                 kill(process)
             report.rounds += 1
