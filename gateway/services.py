@@ -3,6 +3,7 @@ app (as dependencies) and the CLI. Nothing else constructs an engine, a store or
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -15,9 +16,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import redaction
 from gateway.access_tokens import AccessTokens, build_access_tokens
 from gateway.blobs import S3BlobStore, build_blob_store
-from gateway.db import build_engine
+from gateway.db import build_engine, build_session_maker
 from gateway.mail import Mailer, build_mailer
 from gateway.pdfpool import PdfPool, build_pdf_pool
+from gateway.releases import assembly
 from gateway.settings import Settings
 from gateway.workflows import start_workflows, stop_workflows, workflows_ready_async
 from kernel.blobs import BlobStore
@@ -37,18 +39,29 @@ class Services:
     clock: Clock
     access_tokens: AccessTokens
     workflows_started: bool = field(default=False)
+    background: set[asyncio.Task[object]] = field(default_factory=set)
 
     async def start(self) -> None:
         if self.settings.pdf.eager_start:
             await self.pdf_pool.start()
         if self.settings.workflow.enabled:
+            deps = assembly.AssemblyDeps(self.settings, self.blobs, self.pdf_pool, self.clock)
+            assembly.install(deps)
             await start_workflows(self.settings)
             self.workflows_started = True
+            # in the background: a backlog of releases must not hold up the start
+            sweep = assembly.sweep_assembling(build_session_maker(self.engine))
+            self.background.add(asyncio.get_running_loop().create_task(sweep))
 
     async def stop(self) -> None:
+        for task in self.background:
+            task.cancel()
+        await asyncio.gather(*self.background, return_exceptions=True)
+        self.background.clear()
         if self.workflows_started:
             await stop_workflows()
             self.workflows_started = False
+            await assembly.close()
         await self.pdf_pool.close()
         if isinstance(self.blobs, S3BlobStore):
             self.blobs.close()

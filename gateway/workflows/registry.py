@@ -18,6 +18,7 @@ from dbos import ScheduleInput
 
 import gateway.workflows.probe  # noqa: F401  (registers roi.probe)
 from gateway import vendors_jobs  # registers roi.baa_expiry
+from gateway.releases.assembly import workflow as _assembly  # noqa: F401  (roi.assemble_packet)
 from gateway.settings import Settings, WorkflowSettings
 
 ASSEMBLY_QUEUE = "assembly"
