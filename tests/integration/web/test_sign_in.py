@@ -54,6 +54,7 @@ async def test_signing_in_with_password_and_code_opens_the_home_page(
     assert home.status_code == 200
     assert "<title>Home · ROI Gateway</title>" in home.text
     assert 'href="/schema/swagger"' in home.text
+    assert (await get_page(http, "/schema/swagger")).status_code == 200  # the link works
 
 
 async def test_a_requester_home_page_offers_only_what_works(
@@ -172,3 +173,24 @@ async def test_an_integration_token_never_sees_a_second_factor_secret(
     response = await http.get("/account/totp", headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 403
     assert admin.secret not in response.text
+
+
+async def test_a_session_without_an_enrolled_authenticator_reaches_only_self_service(
+    http: Client, auth_app: Litestar, clock: FixedClock
+) -> None:
+    admin = await make_user(auth_app, clock, role=Role.ADMIN, ready=False)
+    await web_sign_in(http, admin.email, admin.password)
+    form = await get_page(http, "/account/password")
+    new_password = "three unrelated words here"
+    await post_form(
+        http,
+        "/account/password",
+        csrf_token=csrf_of(form),
+        current_password=admin.password,
+        new_password=new_password,
+        confirm_password=new_password,
+    )
+    refused = await http.get("/api/v1/tokens")
+    assert refused.status_code == 403
+    assert refused.json()["code"] == "MFA_ENROLMENT_REQUIRED"
+    assert (await http.get("/api/v1/auth/session")).status_code == 200
