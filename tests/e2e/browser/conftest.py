@@ -24,6 +24,9 @@ from tests.fixtures.app import LiveGateway, settings_env, start_gateway
 from tests.fixtures.db import migrated_settings
 
 T = TypeVar("T")
+# The sign-in pages use neither durable workflows nor the PDF workers: the gateway starts
+# without them (less to start on CI's two cores); the release pages will need them.
+LIGHT_GATEWAY = {"ROI_WORKFLOW__ENABLED": "false", "ROI_PDF__EAGER_START": "false"}
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_FLAGS = [
     "--no-sandbox",
@@ -91,7 +94,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Site]:
     root = tmp_path_factory.mktemp("web")
     database = migrated_settings(root / "data")
     settings = off_loop(database.__enter__)
-    gateway = start_gateway(settings, root / "gateway.log")
+    gateway = start_gateway(settings, root / "gateway.log", env=LIGHT_GATEWAY)
     try:
         yield Site(gateway, settings)
     finally:

@@ -45,6 +45,7 @@ def test_first_sign_in_then_a_wrong_code_then_password_and_totp(
     page: Page, site: Site, console: list[str]
 ) -> None:
     account = site.add_user("specialist")
+    first_password = account.password
     secret = first_sign_in(page, site, account)
     expect(page).to_have_title("Home · ROI Gateway")
     expect(page.get_by_role("link", name="API documentation")).to_be_visible()
@@ -62,6 +63,12 @@ def test_first_sign_in_then_a_wrong_code_then_password_and_totp(
     expect(page).to_have_url(f"{site.url}/")
     expect(page.get_by_role("heading", name="Home")).to_be_visible()
     assert [e for e in console if "401" not in e] == []  # the refused sign-in is logged
+    output = site.gateway.text()  # R12: nothing typed or issued reaches the gateway's log
+    assert "auth.mfa_enrolled" in output
+    cookie = session_cookie(page)
+    assert cookie is not None
+    for secret_value in (account.email, first_password, NEW_PASSWORD, secret, cookie):
+        assert secret_value not in output
 
 
 def test_R21_a_form_post_without_or_with_a_wrong_csrf_token_is_refused(
