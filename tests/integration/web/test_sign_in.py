@@ -194,3 +194,25 @@ async def test_a_session_without_an_enrolled_authenticator_reaches_only_self_ser
     assert refused.status_code == 403
     assert refused.json()["code"] == "MFA_ENROLMENT_REQUIRED"
     assert (await http.get("/api/v1/auth/session")).status_code == 200
+
+
+async def test_R17_repeated_failures_show_the_throttle_message_on_the_form(
+    http: Client, auth_app: Litestar, clock: FixedClock
+) -> None:
+    user = await make_user(auth_app, clock)
+    for _ in range(10):
+        refused = await web_sign_in(http, user.email, "not the password", "000000")
+        assert refused.status_code == 401
+    throttled = await web_sign_in(http, user.email, user.password, next_code(user, clock))
+    assert throttled.status_code == 429
+    assert "Too many attempts. Wait" in throttled.text
+    assert SECURE_COOKIE not in http.cookies
+
+
+async def test_an_oversized_field_is_a_400_page_that_echoes_nothing(http: Client) -> None:
+    form = await get_page(http, "/sign-in")
+    huge = "canary-" + "x" * 400
+    refused = await post_form(http, "/sign-in", csrf_token=csrf_of(form), email=huge)
+    assert refused.status_code == 400
+    assert refused.headers["content-type"].startswith("text/html")
+    assert "canary-" not in refused.text
