@@ -10,7 +10,7 @@ from gateway.auth import totp
 from gateway.auth.rules import Role
 from gateway.auth.sessions import SECURE_COOKIE
 from kernel.clock import FixedClock
-from tests.fixtures.auth import make_token, make_user, next_code
+from tests.fixtures.auth import make_token, make_user, next_code, signed_in
 from tests.integration.web.pages import Client, csrf_of, get_page, post_form, web_sign_in
 
 pytestmark = pytest.mark.db
@@ -216,3 +216,25 @@ async def test_an_oversized_field_is_a_400_page_that_echoes_nothing(http: Client
     assert refused.status_code == 400
     assert refused.headers["content-type"].startswith("text/html")
     assert "canary-" not in refused.text
+
+
+async def test_a_rotated_secret_is_confirmed_on_the_enrolment_page(
+    http: Client, auth_app: Litestar, clock: FixedClock
+) -> None:
+    admin = await make_user(auth_app, clock, role=Role.ADMIN)
+    csrf = await signed_in(http, admin, clock)
+    rotated = await http.post(
+        "/api/v1/auth/totp",
+        json={"password": admin.password, "code": next_code(admin, clock)},
+        headers={"X-CSRF-Token": csrf},
+    )
+    assert rotated.status_code == 200
+    new_secret = rotated.json()["provisioning_uri"].split("secret=")[1].split("&")[0]
+    limited = await http.get("/api/v1/tokens")
+    assert limited.json()["code"] == "MFA_ENROLMENT_REQUIRED"
+    page = await get_page(http, "/account/totp")
+    assert page.status_code == 200
+    code = totp.current_code(new_secret, clock.now())
+    done = await post_form(http, "/account/totp", csrf_token=csrf_of(page), code=code)
+    assert done.headers["location"] == "/"
+    assert (await http.get("/api/v1/tokens")).status_code == 200
