@@ -14,6 +14,8 @@ from litestar.datastructures import State
 from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.api.patients import PatientController, RecordController
+from gateway.api.requests import RequestController
 from gateway.auth import AuthPlugin
 from gateway.errors import exception_handlers, problem_response
 from gateway.http import EdgeMiddleware
@@ -80,6 +82,9 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             _static_router(),
             VendorController,
             reason_codes,
+            PatientController,
+            RecordController,
+            RequestController,
             *WEB_PAGES,
         ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],

@@ -113,6 +113,38 @@ class VendorsSettings(BaseModel):
     )
 
 
+BasisTypeName = Literal[
+    "access_request", "directive", "authorization", "subpoena", "court_order", "tpo", "none"
+]
+
+
+def _default_due_days() -> dict[BasisTypeName, int]:
+    return {
+        "access_request": 30,
+        "directive": 30,
+        "authorization": 30,
+        "subpoena": 30,
+        "court_order": 30,
+        "tpo": 30,
+        "none": 30,
+    }
+
+
+class RequestsSettings(BaseModel):
+    """Requests and work orders: due dates per basis type (ACC-01: 30 days for the right of
+    access, one extension of at most 30 days), evidence uploads, idempotency."""
+
+    due_days: dict[BasisTypeName, int] = Field(
+        default_factory=_default_due_days,
+        description="Calendar days from receipt to the due date, per basis type.",
+    )
+    extension_days: int = Field(
+        default=30, ge=1, le=30, description="How far the one extension moves the due date."
+    )
+    evidence_max_mb: int = Field(default=20, ge=1, le=200)
+    idempotency_hours: int = Field(default=24, ge=1, le=168)
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ROI_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -136,6 +168,7 @@ class Settings(BaseSettings):
     security: SecuritySettings = SecuritySettings()
     pdf: PdfSettings = PdfSettings()
     vendors: VendorsSettings = VendorsSettings()
+    requests: RequestsSettings = RequestsSettings()
 
     @property
     def database_url(self) -> str:

@@ -38,6 +38,7 @@ from redaction.limits import Limits, apply_process_limits
 from redaction.ocr import Ocr, OcrWord
 from redaction.plan import DETECTORS, Box, Plan
 from redaction.report import ENGINE_VERSION, Check, PageReport, Report, VerifyReport
+from redaction.scan import SourceScan, scan_source
 from redaction.specs import Packet, PacketSpec, Part, Provenance, Redacted, StampSpec
 from redaction.stamp import stamp, stamp_lines
 from redaction.verify import verify
@@ -64,6 +65,7 @@ __all__ = [
     "Redacted",
     "RedactionError",
     "Report",
+    "SourceScan",
     "StampSpec",
     "UnsupportedPdf",
     "VerificationFailed",
@@ -72,6 +74,7 @@ __all__ = [
     "assemble",
     "find_tokens",
     "redact",
+    "scan_source",
     "stamp",
     "stamp_lines",
     "verify",

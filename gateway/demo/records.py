@@ -28,11 +28,15 @@ class DemoPatient:
 
 @dataclass(frozen=True, slots=True)
 class DemoDocument:
+    """``foreign_page`` (1-based) is a misfiled page: it carries the OTHER demo patient's header,
+    so the identity check of an assembly has something to catch (``FOREIGN_PAGE``)."""
+
     title: str
     document_type: str
     service_date: date
     labels: frozenset[str]
     body: tuple[str, ...]
+    foreign_page: int | None = None
 
 
 DEMO_PATIENT = DemoPatient(
@@ -42,6 +46,15 @@ DEMO_PATIENT = DemoPatient(
     birth_date=date(1961, 3, 14),
     ssn="412-55-0193",
     phone="(555) 014-2231",
+)
+
+SECOND_PATIENT = DemoPatient(
+    mrn="MRN-400245",
+    family_name="Brightwater-Lund",
+    given_name="Teodor",
+    birth_date=date(1978, 11, 2),
+    ssn="523-61-0447",
+    phone="(555) 014-7780",
 )
 
 DEMO_DOCUMENTS = (
@@ -78,16 +91,68 @@ DEMO_DOCUMENTS = (
             "Patient reports improved sleep since last session.",
         ),
     ),
+    DemoDocument(
+        "Discharge summary",
+        "discharge_summary",
+        date(2026, 2, 11),
+        frozenset(),
+        (
+            "Admitted for observation after the fall; discharged home the next day.",
+            "Discharge medications: acetaminophen as needed.",
+        ),
+        foreign_page=2,
+    ),
 )
 
+SECOND_DOCUMENTS = (
+    DemoDocument(
+        "Discharge summary",
+        "discharge_summary",
+        date(2026, 1, 20),
+        frozenset(),
+        (
+            "Admitted with community-acquired pneumonia; treated with oral antibiotics.",
+            "Discharged in stable condition; follow up with primary care in two weeks.",
+        ),
+    ),
+    DemoDocument(
+        "Laboratory results",
+        "lab_result",
+        date(2026, 1, 18),
+        frozenset(),
+        (
+            "Chest radiograph: right lower lobe consolidation.",
+            "White cell count 13.2; C-reactive protein elevated.",
+        ),
+    ),
+    DemoDocument(
+        "Psychotherapy session note",
+        "psychotherapy_note",
+        date(2026, 2, 3),
+        frozenset({"psychotherapy_note"}),
+        ("Session on stress after the hospital stay; sleep hygiene discussed.",),
+    ),
+)
 
-def render_document(patient: DemoPatient, document: DemoDocument, pages: int = 2) -> bytes:
-    """One synthetic record: a header with the patient's identifiers on every page."""
+# Each demo patient with their records; a misfiled page carries the other patient's header.
+DEMO_RECORDS = ((DEMO_PATIENT, DEMO_DOCUMENTS), (SECOND_PATIENT, SECOND_DOCUMENTS))
+
+
+def render_document(
+    patient: DemoPatient,
+    document: DemoDocument,
+    pages: int = 2,
+    *,
+    other: DemoPatient | None = None,
+) -> bytes:
+    """One synthetic record: a header with the patient's identifiers on every page, except the
+    document's ``foreign_page``, which carries ``other``'s (a misfiled page)."""
     buffer = io.BytesIO()
     canvas = Canvas(buffer, pagesize=LETTER, invariant=True)
     canvas.setTitle(document.title)
     for page in range(1, pages + 1):
-        _header(canvas, patient, document, page)
+        owner = other if other is not None and page == document.foreign_page else patient
+        _header(canvas, owner, document, page)
         y = TOP - 5 * LINE
         canvas.setFont("Times-Roman", 11)
         for line in document.body:
