@@ -27,6 +27,8 @@ from gateway.services import Services, build_services
 from gateway.settings import Settings
 from gateway.site_rules import load_site_rules
 from gateway.vendors_api import VendorController, reason_codes
+from gateway.web import ROUTE_HANDLERS as WEB_PAGES
+from gateway.web import template_config, with_html_pages
 from kernel.clock import Clock
 
 VERSION = "0.1.0"
@@ -85,12 +87,14 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             RecordController,
             RequestController,
             AssemblyController,
+            *WEB_PAGES,
         ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),
         on_startup=[services.start],
         on_shutdown=[services.stop],
-        exception_handlers=exception_handlers(),
+        exception_handlers=with_html_pages(exception_handlers()),
+        template_config=template_config(),
         openapi_config=openapi_config(VERSION),
         request_max_body_size=settings.max_upload_mb * 1024 * 1024,
         multipart_form_part_limit=MULTIPART_PART_LIMIT,

@@ -66,6 +66,12 @@ class PasswordChangeRequired(AuthError):
     code = "PASSWORD_CHANGE_REQUIRED"
 
 
+class MfaEnrolmentRequired(AuthError):
+    """The second factor is not enrolled yet: only the enrolment (and sign-out) are open."""
+
+    code = "MFA_ENROLMENT_REQUIRED"
+
+
 class WeakPassword(AuthError):
     """The new password does not meet the policy (length, differs from the current one)."""
 
@@ -99,6 +105,7 @@ STATUSES: dict[type[DomainError], int] = {
     Throttled: HTTPStatus.TOO_MANY_REQUESTS,
     CsrfFailed: HTTPStatus.FORBIDDEN,
     PasswordChangeRequired: HTTPStatus.FORBIDDEN,
+    MfaEnrolmentRequired: HTTPStatus.FORBIDDEN,
     SessionRequired: HTTPStatus.FORBIDDEN,
     WeakPassword: HTTPStatus.UNPROCESSABLE_ENTITY,
     InvalidAccount: HTTPStatus.UNPROCESSABLE_ENTITY,

@@ -4,7 +4,8 @@ and a startup check that every route names a known rule.
 Order of checks on each request: the route's rule (unknown: refused); cross-site unsafe requests
 (refused); anonymous rules (only on the anchored public allowlist); the principal (session
 cookie or ``Authorization: Bearer roi_...``; none: 401); CSRF for cookie-authenticated unsafe
-requests (403); the pending password change (403); the role's capability (403).
+requests (403); the pending password change, then the pending TOTP enrolment (403); the role's
+capability (403).
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ from gateway.auth.errors import (
     AuthRequired,
     CsrfFailed,
     Forbidden,
+    MfaEnrolmentRequired,
     PasswordChangeRequired,
     RouteWithoutRule,
 )
@@ -66,8 +68,11 @@ async def access_guard(connection: ASGIConnection[Any, Any, Any, Any], handler: 
     connection.state[PRINCIPAL_STATE] = principal
     if unsafe and principal.via is Via.SESSION:
         await _check_csrf(connection)
-    if principal.must_change_password and not cap.before_password_change:
-        raise PasswordChangeRequired
+    if not cap.before_password_change:
+        if principal.must_change_password:
+            raise PasswordChangeRequired
+        if not principal.mfa_enrolled:
+            raise MfaEnrolmentRequired
     if principal.role not in cap.roles:
         raise Forbidden
 

@@ -29,6 +29,7 @@ class Principal:
     token_id: uuid.UUID | None = None
     session_id: str | None = None  # the SHA-256 of the cookie value, never the value itself
     must_change_password: bool = False
+    mfa_enrolled: bool = True  # a session of a user who has not confirmed a TOTP code yet: False
 
     @property
     def is_staff(self) -> bool:

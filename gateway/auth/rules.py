@@ -41,7 +41,8 @@ class Capability:
     """Who may use routes naming this rule.
 
     ``anonymous``: no principal needed (the path must also be on the public allowlist).
-    ``before_password_change``: open to a session that still has to replace its one-time password.
+    ``before_password_change``: open to a session that still has to replace its one-time password
+    or enrol its second factor.
     ``organisation_scoped``: requester roles get it for their own organisation's objects only.
     """
 
@@ -94,7 +95,7 @@ def holds(role: Role, rule: str) -> bool:
 # The anonymous surface, anchored: an exact path, or a prefix that ends with "/" and so cannot
 # match a sibling such as /healthz or /api/v1/health-export. Litestar's auth ``exclude`` takes
 # unanchored regexes (``/health`` matches ``/api/v1/health-export``): it is not used.
-PUBLIC_EXACT = frozenset({"/health", "/ready", "/schema", "/api/v1/auth/login"})
+PUBLIC_EXACT = frozenset({"/health", "/ready", "/schema", "/api/v1/auth/login", "/sign-in"})
 PUBLIC_PREFIXES = ("/schema/", "/static/", "/l/")
 
 

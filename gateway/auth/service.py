@@ -56,7 +56,14 @@ def session_principal(user: User, issued: IssuedSession) -> Principal:
         organisation_id=user.organisation_id,
         session_id=issued.session_id,
         must_change_password=user.must_change_password,
+        mfa_enrolled=user.totp_enrolled,
     )
+
+
+def invited(user: User) -> bool:
+    """An account still holding its one-time password and no confirmed TOTP code: it may sign
+    in without a code, to a session that can only change the password and enrol TOTP."""
+    return user.must_change_password and not user.totp_enrolled
 
 
 async def claim_code(repository: AuthRepository, user: User, code: str, now: datetime) -> bool:
@@ -80,9 +87,10 @@ class AuthService:
         self.sessions = Sessions(self.repository, config.session_policy, config.clock)
 
     async def login(
-        self, *, email: str, password: str, code: str, address: str, presented: str | None
+        self, *, email: str, password: str, code: str | None, address: str, presented: str | None
     ) -> SignedIn:
         """Password and TOTP code in one step; a new session id whatever cookie came along.
+        ``code=None`` signs in only an :func:`invited` account (the web's first sign-in).
 
         Short sequential transactions (throttle check, user lookup, session issue, throttle
         update), never nested: SQLite allows one writer, and argon2 runs outside any of them.
@@ -106,12 +114,19 @@ class AuthService:
         async with self.config.session_maker() as session:
             return await AuthRepository(session).user_by_email(email)
 
-    async def _open_session(self, user: User, code: str, presented: str | None) -> SignedIn | None:
+    async def _open_session(
+        self, user: User, code: str | None, presented: str | None
+    ) -> SignedIn | None:
         """Claim the code's time step and issue a new session, in one transaction."""
         clock = self.config.clock
         async with self.config.session_maker() as session, session.begin():
             repository = AuthRepository(session)
-            if not await claim_code(repository, user, code, clock.now()):
+            if code is None:
+                if not invited(user):
+                    return None
+            elif await claim_code(repository, user, code, clock.now()):
+                user.totp_enrolled = True  # claim_code recorded it in the table
+            else:
                 return None
             sessions = Sessions(repository, self.config.session_policy, clock)
             if presented:
@@ -162,17 +177,46 @@ class AuthService:
         log.info("auth.mfa_changed", user_id=str(user.id))
         return totp.provisioning_uri(user.totp_secret, user.email), await self._restart(user.id)
 
+    async def enrolment_uri(self, principal: Principal) -> str | None:
+        """The provisioning URI of a user who has not confirmed a TOTP code yet; ``None`` once
+        enrolled (the secret is never shown again). Changes nothing."""
+        if principal.via is not Via.SESSION:
+            raise SessionRequired  # an integration token never sees a second-factor secret
+        user = await self._user(principal)
+        return None if user.totp_enrolled else totp.provisioning_uri(user.totp_secret, user.email)
+
+    async def confirm_totp(self, principal: Principal, *, code: str) -> SignedIn:
+        """The first code from the authenticator: TOTP is enrolled, and (an MFA change) every
+        session of the user ends and a new one starts. Throttled like a sign-in."""
+        known = await self._known_user(principal)  # before this request's transaction starts
+        key = account_key(known.email if known else "")
+        await self.config.throttler.check(key)
+        user = await self._user(principal)
+        if user.totp_enrolled or not await claim_code(
+            self.repository, user, code, self.config.clock.now()
+        ):
+            await self._failed((key,), known)  # ``user`` expires at the rollback
+        user.totp_enrolled = True
+        user.updated_at = self.config.clock.now()
+        log.info("auth.mfa_enrolled", user_id=str(user.id))
+        issued = await self._restart(user.id)
+        return SignedIn(user=user, session=issued, principal=session_principal(user, issued))
+
     async def _reauthenticate(self, principal: Principal, password: str) -> None:
         """The current password again, throttled like a sign-in. The throttle, the lookup and
         argon2 run before this request's transaction starts (one SQLite writer at a time)."""
-        if principal.via is not Via.SESSION:
-            raise SessionRequired  # an integration token is not a person
-        async with self.config.session_maker() as session:
-            known = await AuthRepository(session).user(principal.user_id)
+        known = await self._known_user(principal)
         key = account_key(known.email if known else "")
         await self.config.throttler.check(key)
         if known is None or not await self.config.passwords.check(known.password_hash, password):
             await self._failed((key,), known)
+
+    async def _known_user(self, principal: Principal) -> User | None:
+        """The principal's user, read in a short transaction of its own."""
+        if principal.via is not Via.SESSION:
+            raise SessionRequired  # an integration token is not a person
+        async with self.config.session_maker() as session:
+            return await AuthRepository(session).user(principal.user_id)
 
     async def _user(self, principal: Principal) -> User:
         """The principal's user, in this request's transaction (users are never deleted)."""
@@ -200,6 +244,7 @@ class AuthService:
             organisation_id=user.organisation_id,
             session_id=row.id,
             must_change_password=user.must_change_password,
+            mfa_enrolled=user.totp_enrolled,
         )
 
     async def resolve_token(self, value: str) -> Principal | None:

@@ -64,7 +64,15 @@ def test_an_unknown_rule_is_held_by_nobody() -> None:
 
 @pytest.mark.parametrize(
     "path",
-    ["/health", "/ready", "/schema", "/schema/swagger", "/static/x.js", "/api/v1/auth/login"],
+    [
+        "/health",
+        "/ready",
+        "/schema",
+        "/schema/swagger",
+        "/static/x.js",
+        "/api/v1/auth/login",
+        "/sign-in",
+    ],
 )
 def test_allowlisted_paths_are_public(path: str) -> None:
     assert is_public_path(path)
@@ -82,6 +90,9 @@ def test_allowlisted_paths_are_public(path: str) -> None:
         "/static//etc/passwd",
         "/api/v1/auth/login/../../tokens",
         "/api/v1/auth/logins",
+        "/sign-in/../api/v1/tokens",
+        "/sign-ins",
+        "/sign-in/x",
         "/x/health",
         "",
     ],

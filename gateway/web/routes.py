@@ -1,0 +1,26 @@
+"""Every route of the web UI, each naming its access rule; pages stay out of the OpenAPI
+document (it describes API v1)."""
+
+from __future__ import annotations
+
+from litestar import Router
+
+from gateway.web.account import change_password, confirm_totp, password_page, totp_page
+from gateway.web.pages import home, sign_in, sign_in_page, sign_out
+
+ROUTE_HANDLERS = [
+    Router(
+        path="/",
+        include_in_schema=False,
+        route_handlers=[
+            sign_in_page,
+            sign_in,
+            sign_out,
+            home,
+            password_page,
+            change_password,
+            totp_page,
+            confirm_totp,
+        ],
+    )
+]
