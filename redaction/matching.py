@@ -49,20 +49,21 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class NormalisedText:
-    """NFKC text and, for each of its characters, the index of the source character.
+    """NFKC text and, for each of its characters, the index of the source character
+    (``index`` is ``None`` when the source was ASCII: the identity).
 
     ``lower`` is the lower-cased text when it is all ASCII (``None`` otherwise): a cheap
     pre-check that rules out terms whose runs are not in the text at all.
     """
 
     text: str
-    index: tuple[int, ...]
+    index: tuple[int, ...] | None
     lower: str | None = None
 
     @classmethod
     def of(cls, source: str) -> NormalisedText:
         if source.isascii():
-            return cls(source, tuple(range(len(source))), source.lower())
+            return cls(source, None, source.lower())
         chars: list[str] = []
         index: list[int] = []
         for i, ch in enumerate(source):
@@ -73,6 +74,8 @@ class NormalisedText:
         return cls(text, tuple(index), text.lower() if text.isascii() else None)
 
     def span(self, start: int, end: int, kind: str) -> Span:
+        if self.index is None:
+            return Span(start, end, kind)
         return Span(self.index[start], self.index[end - 1] + 1, kind)
 
 
@@ -119,7 +122,22 @@ def find_term(text: NormalisedText, term: str, kind: str = "term") -> list[Span]
     pattern = term_regex(term)
     if pattern is None or not _may_match(text.lower, term):
         return []
-    return [text.span(m.start(), m.end(), kind) for m in pattern.finditer(text.text)]
+    needles = _ascii_needles(term) if text.lower is not None else None
+    if needles is None:
+        return [text.span(m.start(), m.end(), kind) for m in pattern.finditer(text.text)]
+    # In ASCII text every match starts where the first run does: try the pattern only there
+    # (the same leftmost, non-overlapping matches as finditer, without a scan per position).
+    spans: list[Span] = []
+    first, lower = needles[0], text.lower
+    pos = lower.find(first)
+    while pos >= 0:
+        match = pattern.match(text.text, pos)
+        if match is None:
+            pos = lower.find(first, pos + 1)
+            continue
+        spans.append(text.span(match.start(), match.end(), kind))
+        pos = lower.find(first, match.end())
+    return spans
 
 
 @lru_cache(maxsize=64)

@@ -124,7 +124,7 @@ class Remover:
         op = str(inst.operator)
         operands = list(inst.operands)
         if op in _SHOW_OPS:
-            self._show(run, op, operands)
+            self._show(run, inst, op, operands)
             return
         if op == "Do":
             self._do(run, inst, operands, depth)
@@ -208,7 +208,7 @@ class Remover:
             return self.rects
         return tuple(r for r in self.rects if r.y0 <= y <= r.y1)
 
-    def _show(self, run: _Run, op: str, operands: list[pikepdf.Object]) -> None:
+    def _show(self, run: _Run, inst: Instruction, op: str, operands: list[pikepdf.Object]) -> None:
         state = run.state
         if state.text.font.vertical:
             raise UnsupportedPdf("vertical writing", feature="vertical-writing")
@@ -222,7 +222,7 @@ class Remover:
         items = list(operands[0]) if op == "TJ" and operands else operands[-1:]
         new_items, removed = self._layout(state, items)
         if removed == 0:
-            run.out.append(_inst(operands, op))
+            run.out.append(inst)
             return
         if state.text.tfs * state.text.th == 0:
             raise UnsupportedPdf("text with zero size", feature="zero-font-size")
