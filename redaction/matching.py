@@ -122,13 +122,14 @@ def find_term(text: NormalisedText, term: str, kind: str = "term") -> list[Span]
     pattern = term_regex(term)
     if pattern is None or not _may_match(text.lower, term):
         return []
-    needles = _ascii_needles(term) if text.lower is not None else None
-    if needles is None:
+    lower = text.lower
+    needles = _ascii_needles(term) if lower is not None else None
+    if needles is None or lower is None:
         return [text.span(m.start(), m.end(), kind) for m in pattern.finditer(text.text)]
     # In ASCII text every match starts where the first run does: try the pattern only there
     # (the same leftmost, non-overlapping matches as finditer, without a scan per position).
     spans: list[Span] = []
-    first, lower = needles[0], text.lower
+    first = needles[0]
     pos = lower.find(first)
     while pos >= 0:
         match = pattern.match(text.text, pos)
