@@ -1,7 +1,10 @@
 """Redaction benchmark: our engine against PyMuPDF, in one run. Not a test. See bench/README.md.
 
     .venv/bin/python bench/redaction_bench.py [--pages 300] [--rss-pages 500]
-        [--pymupdf-python PATH] [--profile]
+        [--pymupdf-python PATH] [--profile] [--repeat N]
+
+``--repeat N`` runs the whole comparison N times, interleaved, and reports the median of each
+row; 1-process rows also report CPU seconds (steadier than wall time on a shared machine).
 
 PyMuPDF (AGPL) runs only in its own virtualenv (bench/.venv-pymupdf, created on first use, or
 the interpreter given by --pymupdf-python), as a separate process (bench/pymupdf_side.py).
@@ -16,6 +19,7 @@ import io
 import json
 import pstats
 import random
+import statistics
 import subprocess
 import sys
 import time
@@ -108,17 +112,18 @@ def ours(path: str, verify: bool) -> int:
     return len(pikepdf.open(io.BytesIO(stamped)).pages)
 
 
-def ours_timed(chunks: list[Path], verify: bool, processes: int) -> float:
+def ours_timed(chunks: list[Path], verify: bool, processes: int) -> dict[str, float]:
+    """Wall seconds (and, in one process, CPU seconds) of our engine over ``chunks``."""
     if processes == 1:
-        start = time.perf_counter()
+        cpu, start = time.process_time(), time.perf_counter()
         for chunk in chunks:
             ours(str(chunk), verify)
-        return time.perf_counter() - start
+        return {"seconds": time.perf_counter() - start, "cpu_seconds": time.process_time() - cpu}
     with ProcessPoolExecutor(processes, initializer=redaction.apply_process_limits) as pool:
         list(pool.map(abs, range(processes)))  # workers started and imported before the clock
         start = time.perf_counter()
         list(pool.map(ours, [str(c) for c in chunks], [verify] * len(chunks)))
-        return time.perf_counter() - start
+        return {"seconds": time.perf_counter() - start}
 
 
 # --- PyMuPDF, in its own environment and process ----------------------------------------------
@@ -178,29 +183,43 @@ def profile(path: Path, verify: bool, top: int) -> str:
 # --- the run -----------------------------------------------------------------------------------
 
 
-def measure(record: Path, pages: int, python: str) -> dict[str, dict[str, float]]:
+def measure(record: Path, pages: int, python: str, repeat: int = 1) -> dict[str, dict[str, float]]:
+    """Every row ``repeat`` times, interleaved (PyMuPDF, ours unverified, ours verified, per
+    process count), then the median of each measure."""
+    runs: dict[str, list[dict[str, float]]] = {}
+    chunked = {1: [record], 2: split(record, 2)}
+    for _ in range(repeat):
+        for processes, chunks in chunked.items():
+            theirs = pymupdf_timed(python, chunks, processes)
+            row = {k: float(str(theirs[k])) for k in ("seconds", "cpu_seconds") if k in theirs}
+            runs.setdefault(f"pymupdf p{processes}", []).append(row)
+            for mode in ("unverified", "verified"):
+                timed = ours_timed(chunks, mode == "verified", processes)
+                runs.setdefault(f"ours {mode} p{processes}", []).append(timed)
     rows: dict[str, dict[str, float]] = {}
-    for processes in (1, 2):
-        chunks = [record] if processes == 1 else split(record, processes)
-        theirs = pymupdf_timed(python, chunks, processes)
-        rows[f"pymupdf p{processes}"] = {"seconds": float(str(theirs["seconds"]))}
-        for mode in ("unverified", "verified"):
-            seconds = ours_timed(chunks, mode == "verified", processes)
-            rows[f"ours {mode} p{processes}"] = {"seconds": seconds}
-    for row in rows.values():
-        row["pages_per_s"] = pages / row["seconds"]
+    for name, samples in runs.items():
+        rows[name] = {k: statistics.median(s[k] for s in samples) for k in samples[0]}
+        rows[name]["pages_per_s"] = pages / rows[name]["seconds"]
     return rows
 
 
 def report(rows: dict[str, dict[str, float]], peak: float) -> list[str]:
-    lines = [f"{'run':<22} {'seconds':>8} {'pages/s':>9}"]
-    lines += [f"{k:<22} {v['seconds']:>8.2f} {v['pages_per_s']:>9.1f}" for k, v in rows.items()]
+    lines = [f"{'run':<22} {'seconds':>8} {'pages/s':>9} {'cpu s':>7}"]
+    lines += [
+        f"{k:<22} {v['seconds']:>8.2f} {v['pages_per_s']:>9.1f} {v.get('cpu_seconds', 0):>7.2f}"
+        for k, v in rows.items()
+    ]
     for processes in (1, 2):
         base = rows[f"pymupdf p{processes}"]["pages_per_s"]
         for mode, target in TARGETS.items():
             ratio = rows[f"ours {mode} p{processes}"]["pages_per_s"] / base
             verdict = "ok" if ratio >= target else "MISSED"
             lines.append(f"ratio {mode} p{processes}: {ratio:.2f}x (target >= {target}x) {verdict}")
+    theirs = rows["pymupdf p1"].get("cpu_seconds")
+    for mode, target in TARGETS.items():
+        mine = rows[f"ours {mode} p1"].get("cpu_seconds")
+        if theirs and mine:
+            lines.append(f"CPU-time ratio {mode} p1: {theirs / mine:.2f}x (target >= {target}x)")
     verdict = "ok" if peak < PEAK_TARGET_MIB else "MISSED"
     lines.append(
         f"peak RSS (500-page record): {peak:.0f} MiB (target < {PEAK_TARGET_MIB}) {verdict}"
@@ -214,13 +233,14 @@ def main() -> None:
     parser.add_argument("--rss-pages", type=int, default=500)
     parser.add_argument("--pymupdf-python")
     parser.add_argument("--profile", action="store_true", help="cProfile the 1-process runs")
+    parser.add_argument("--repeat", type=int, default=1, help="runs per row; medians reported")
     args = parser.parse_args()
     OUT.mkdir(exist_ok=True)
     record, big = OUT / "record.pdf", OUT / "record-500.pdf"
     make_record(record, args.pages)
     make_record(big, args.rss_pages)
     python = pymupdf_python(args.pymupdf_python)
-    rows = measure(record, args.pages, python)
+    rows = measure(record, args.pages, python, max(1, args.repeat))
     peak = peak_rss_mib(big)
     lines = report(rows, peak)
     print("\n".join(lines))

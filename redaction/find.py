@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import ctypes
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import pypdfium2 as pdfium
 
+from redaction.errors import MalformedPdf
 from redaction.geometry import Rect
 from redaction.limits import DEFAULT_LIMITS
 from redaction.matching import NormalisedText, Span, contains_term, find_detected, find_term
@@ -44,10 +46,15 @@ def page_text(textpage: pdfium.PdfTextPage) -> str:
 def char_rects(textpage: pdfium.PdfTextPage, text: str, span: Span, pad: float) -> list[Rect]:
     """One rectangle per line of the span's characters (loose boxes, padded)."""
     rects: list[Rect] = []
+    loose = pdfium.raw.FS_RECTF()
+    ref = ctypes.byref(loose)
+    raw = textpage.raw
     for i in range(span.start, span.end):
-        if text[i].isspace() or pdfium.raw.FPDFText_IsGenerated(textpage, i) == 1:
+        if text[i].isspace() or pdfium.raw.FPDFText_IsGenerated(raw, i) == 1:
             continue
-        left, bottom, right, top = textpage.get_charbox(i, loose=True)
+        if not pdfium.raw.FPDFText_GetLooseCharBox(raw, i, ref):
+            raise MalformedPdf("PDFium gives no box for a character", part="pdfium")
+        left, bottom, right, top = loose.left, loose.bottom, loose.right, loose.top
         if right <= left and top <= bottom:
             continue
         box = Rect.of(left, bottom, right, top)

@@ -29,6 +29,15 @@ class Font:
     centre_y: float = _DEFAULT_CENTRE_Y
     simple: bool = True
     vertical: bool = False
+    _table: list[float] | None = field(default=None, init=False, repr=False, compare=False)
+
+    def width_sum(self, data: bytes) -> float:
+        """The summed widths of a string of one-byte codes (simple fonts), left to right."""
+        table = self._table
+        if table is None:
+            get, default = self.widths.get, self.default_width
+            table = self._table = [get(code, default) for code in range(256)]
+        return sum(map(table.__getitem__, data))
 
     def glyphs(self, data: bytes) -> list[tuple[bytes, float]]:
         """Split a shown string into (code bytes, glyph width) pairs in order."""

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -48,24 +49,33 @@ class Span:
 
 @dataclass(frozen=True, slots=True)
 class NormalisedText:
-    """NFKC text and, for each of its characters, the index of the source character."""
+    """NFKC text and, for each of its characters, the index of the source character
+    (``index`` is ``None`` when the source was ASCII: the identity).
+
+    ``lower`` is the lower-cased text when it is all ASCII (``None`` otherwise): a cheap
+    pre-check that rules out terms whose runs are not in the text at all.
+    """
 
     text: str
-    index: tuple[int, ...]
+    index: tuple[int, ...] | None
+    lower: str | None = None
 
     @classmethod
     def of(cls, source: str) -> NormalisedText:
         if source.isascii():
-            return cls(source, tuple(range(len(source))))
+            return cls(source, None, source.lower())
         chars: list[str] = []
         index: list[int] = []
         for i, ch in enumerate(source):
             norm = unicodedata.normalize("NFKC", ch) if ord(ch) > 127 else ch  # noqa: PLR2004
             chars.append(norm)
             index.extend([i] * len(norm))
-        return cls("".join(chars), tuple(index))
+        text = "".join(chars)
+        return cls(text, tuple(index), text.lower() if text.isascii() else None)
 
     def span(self, start: int, end: int, kind: str) -> Span:
+        if self.index is None:
+            return Span(start, end, kind)
         return Span(self.index[start], self.index[end - 1] + 1, kind)
 
 
@@ -86,12 +96,49 @@ def term_regex(term: str) -> re.Pattern[str] | None:
     return re.compile(before + body + after, re.IGNORECASE)
 
 
+@lru_cache(maxsize=512)
+def _ascii_needles(term: str) -> tuple[str, ...] | None:
+    """The lower-cased runs of ``term`` if they are all ASCII (else ``None``)."""
+    runs = term_runs(term)
+    if not runs or not all(run.isascii() for run in runs):
+        return None
+    return tuple(run.lower() for run in runs)
+
+
+def _may_match(lower: str | None, term: str) -> bool:
+    """``False`` only if ``term`` cannot match: the text is ASCII and lacks one of its runs.
+
+    In ASCII text, ``re.IGNORECASE`` on an ASCII run is exactly equality after ``lower()``, and
+    every run must occur in a match, so this never rules out a real match.
+    """
+    if lower is None:
+        return True
+    needles = _ascii_needles(term)
+    return needles is None or all(needle in lower for needle in needles)
+
+
 def find_term(text: NormalisedText, term: str, kind: str = "term") -> list[Span]:
     """Every match of ``term`` in ``text`` (non-overlapping, left to right)."""
     pattern = term_regex(term)
-    if pattern is None:
+    if pattern is None or not _may_match(text.lower, term):
         return []
-    return [text.span(m.start(), m.end(), kind) for m in pattern.finditer(text.text)]
+    lower = text.lower
+    needles = _ascii_needles(term) if lower is not None else None
+    if needles is None or lower is None:
+        return [text.span(m.start(), m.end(), kind) for m in pattern.finditer(text.text)]
+    # In ASCII text every match starts where the first run does: try the pattern only there
+    # (the same leftmost, non-overlapping matches as finditer, without a scan per position).
+    spans: list[Span] = []
+    first = needles[0]
+    pos = lower.find(first)
+    while pos >= 0:
+        match = pattern.match(text.text, pos)
+        if match is None:
+            pos = lower.find(first, pos + 1)
+            continue
+        spans.append(text.span(match.start(), match.end(), kind))
+        pos = lower.find(first, match.end())
+    return spans
 
 
 @lru_cache(maxsize=64)
@@ -115,5 +162,16 @@ def find_detected(text: NormalisedText, name: str, mrn_pattern: str | None = Non
 
 def contains_term(text: str, term: str) -> bool:
     """Whether ``term`` occurs in ``text`` by the matching rule."""
-    pattern = term_regex(term)
-    return pattern is not None and pattern.search(NormalisedText.of(text).text) is not None
+    return contains_any(text, (term,))
+
+
+def contains_any(text: str, terms: Iterable[str]) -> bool:
+    """Whether any of ``terms`` occurs in ``text`` (normalised once for all of them)."""
+    norm = NormalisedText.of(text) if not text.isascii() else None
+    body = norm.text if norm is not None else text
+    lower = norm.lower if norm is not None else text.lower()
+    for term in terms:
+        pattern = term_regex(term)
+        if pattern is not None and _may_match(lower, term) and pattern.search(body):
+            return True
+    return False

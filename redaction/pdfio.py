@@ -73,6 +73,10 @@ def decode_stream(obj: pikepdf.Stream) -> bytes:
 def save(pdf: pikepdf.Pdf) -> bytes:
     """A full re-save: no incremental history, no encryption, compressed object streams."""
     out = io.BytesIO()
+    if "/Size" not in pdf.trailer:
+        # qpdf writes /Size only in place of an existing key: without one (a hand-made file
+        # whose trailer has none) the output's xref stream is unreadable. It writes the value.
+        pdf.trailer.Size = 0
     try:
         pdf.remove_unreferenced_resources()
         pdf.save(

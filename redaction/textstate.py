@@ -120,8 +120,7 @@ def advance_string(state: State, data: bytes) -> None:
     params = state.text
     font = params.font
     if font.simple:
-        get, default = font.widths.get, font.default_width
-        widths = sum(get(b, default) for b in data)
+        widths = font.width_sum(data)
         spacing = params.tc * len(data) + params.tw * data.count(32)
     else:
         glyphs = font.glyphs(data)

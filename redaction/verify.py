@@ -23,7 +23,7 @@ from redaction.errors import RedactionError
 from redaction.find import page_text
 from redaction.geometry import Rect
 from redaction.limits import DEFAULT_LIMITS
-from redaction.matching import contains_term
+from redaction.matching import contains_any
 from redaction.pdfio import decode_stream, open_pdf, open_pdfium
 from redaction.report import Check, VerifyReport
 
@@ -64,7 +64,7 @@ def verify(
 def _leaks(text: str, terms: Sequence[str], ignore: Sequence[str]) -> bool:
     for own in ignore:
         text = text.replace(own, " ")
-    return any(contains_term(text, term) for term in terms)
+    return contains_any(text, terms)
 
 
 def _pdfium_checks(
@@ -92,22 +92,30 @@ def _pdfium_checks(
 
 
 def _centre_inside(textpage: pdfium.PdfTextPage, rects: Sequence[Rect]) -> bool:
+    """Whether a (non-generated) character's loose-box centre lies in one of ``rects``.
+
+    Every character is asked for (PDFium has no call that returns loose boxes in bulk); the
+    loop is kept lean because it runs once per character of every redacted page.
+    """
     box = pdfium.raw.FS_RECTF()
     ref = ctypes.byref(box)
     get_box, generated = pdfium.raw.FPDFText_GetLooseCharBox, pdfium.raw.FPDFText_IsGenerated
+    raw = textpage.raw
     boxes = [tuple(r) for r in rects]
     starts, ends = _bands(rects)
+    low, high = starts[0] * 2, ends[-1] * 2  # compared with bottom + top (twice the centre)
+    find = bisect.bisect_right
     for i in range(textpage.count_chars()):
-        get_box(textpage, i, ref)
-        y = (box.bottom + box.top) / 2
-        band = bisect.bisect_right(starts, y) - 1
+        get_box(raw, i, ref)
+        y2 = box.bottom + box.top
+        if y2 < low or y2 > high:
+            continue
+        y = y2 / 2
+        band = find(starts, y) - 1
         if band < 0 or y > ends[band]:
             continue
         x = (box.left + box.right) / 2
-        if (
-            any(r[0] <= x <= r[2] and r[1] <= y <= r[3] for r in boxes)
-            and generated(textpage, i) != 1
-        ):
+        if any(r[0] <= x <= r[2] and r[1] <= y <= r[3] for r in boxes) and generated(raw, i) != 1:
             return True
     return False
 
@@ -223,4 +231,4 @@ def _bytes_leak(data: bytes, terms: Sequence[str]) -> bool:
 
 
 def _text_leak(text: str, terms: Sequence[str]) -> bool:
-    return any(contains_term(text, term) for term in terms)
+    return contains_any(text, terms)

@@ -6,6 +6,7 @@ import io
 import re
 
 import pikepdf
+import pypdf
 import pytest
 
 import redaction
@@ -66,3 +67,43 @@ def test_a_truncated_file_is_redacted_or_refused_with_a_typed_error(cut: float) 
 def test_bytes_that_are_not_a_pdf_are_refused_as_malformed(data: bytes) -> None:
     with pytest.raises(redaction.MalformedPdf):
         redaction.redact(data, redaction.Plan(terms=("Okonkwo-Halvorsen",)))
+
+
+def without_trailer_size(objects: list[bytes]) -> bytes:
+    """A well-formed file (correct xref) whose trailer has no /Size, like the corpus's
+    hand-written cyclic-toc.pdf."""
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer << /Root 1 0 R >>\nstartxref\n%d\n%%%%EOF\n" % xref
+    return bytes(out)
+
+
+def test_a_trailer_without_size_still_gives_an_output_every_reader_opens() -> None:
+    content = b"BT /F1 12 Tf 72 700 Td (seen by Ann Lee today) Tj ET"
+    pdf = without_trailer_size(
+        [
+            b"<< /Type /Catalog /Pages 2 0 R /Outlines 5 0 R >>",
+            b"<< /Type /Pages /Kids [3 0 R] /Count 1 >>",
+            b"<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R"
+            b" /Resources << /Font << /F1 << /Type /Font /Subtype /Type1"
+            b" /BaseFont /Helvetica >> >> >> >>",
+            b"<< /Length %d >>\nstream\n%s\nendstream" % (len(content), content),
+            b"<< /Type /Outlines /Count 0 >>",
+        ]
+    )
+    with pikepdf.open(io.BytesIO(pdf)) as doc:
+        assert "/Size" not in doc.trailer
+    result = redaction.redact(pdf, redaction.Plan(terms=("Ann Lee",)))
+    assert result.report.verified
+    with pikepdf.open(io.BytesIO(result.pdf)) as doc:
+        assert int(doc.trailer.Size) >= len(doc.objects)
+    reader = pypdf.PdfReader(io.BytesIO(result.pdf), strict=True)
+    text = reader.pages[0].extract_text()
+    assert "seen by" in text
+    assert "Ann" not in text

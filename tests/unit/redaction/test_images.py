@@ -52,6 +52,17 @@ def test_an_inline_image_is_replaced_by_a_painted_xobject() -> None:
     assert image.getpixel((3, 0)) == 200
 
 
+def test_an_inline_image_outside_every_box_stays_inline() -> None:
+    data = bytes([200]) * 16
+    content = b"q 200 0 0 200 100 100 cm BI /W 4 /H 4 /CS /G /BPC 8 ID " + data + b" EI Q"
+    result = redact(raw_pdf([content]), Plan(boxes=(Box(page=0, x0=400, y0=400, x1=450, y1=450),)))
+    assert images_of(result.pdf) == []  # not turned into an XObject
+    assert result.report.pages[0].images_painted == 0
+    with pikepdf.open(io.BytesIO(result.pdf)) as doc:
+        doc.pages[0].contents_coalesce()
+        assert b"BI" in doc.pages[0].obj.Contents.read_bytes()
+
+
 def test_a_stencil_mask_under_a_box_is_painted_whole() -> None:
     doc = pikepdf.new()
     mask = gray_image(doc, 8, 8)

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from redaction.matching import (
     NormalisedText,
+    contains_any,
     contains_term,
     find_detected,
     find_term,
@@ -106,3 +109,33 @@ def test_a_value_group_narrows_the_match() -> None:
     text = "Chart: H-778899"
     spans = find_detected(NormalisedText.of(text), "mrn", r"Chart: (?P<value>H-\d+)")
     assert [text[s.start : s.end] for s in spans] == ["H-778899"]
+
+
+def _reference(text: str, term: str) -> bool:
+    """The matching rule without the ASCII pre-check: the regex over the normalised text."""
+    pattern = term_regex(term)
+    return pattern is not None and pattern.search(NormalisedText.of(text).text) is not None
+
+
+_CHARS = "aAnNlLeEkKsS0123456789 -._\n\u212a\u017f\ufb01\u0130\u00e9\uff21"
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    text=st.text(alphabet=_CHARS, max_size=40),
+    terms=st.lists(st.text(alphabet=_CHARS, min_size=1, max_size=8), min_size=1, max_size=3),
+)
+def test_the_ascii_pre_check_never_changes_a_result(text: str, terms: list[str]) -> None:
+    expected = any(_reference(text, term) for term in terms)
+    assert contains_any(text, terms) == expected
+    norm = NormalisedText.of(text)
+    for term in terms:
+        pattern = term_regex(term)
+        found = [] if pattern is None else list(pattern.finditer(norm.text))
+        assert find_term(norm, term) == [norm.span(m.start(), m.end(), "term") for m in found]
+
+
+def test_a_term_absent_from_ascii_text_is_ruled_out_and_one_present_is_found() -> None:
+    assert contains_any("seen by ANN\nlee", ["Bob Roe", "Ann Lee"])
+    assert not contains_any("seen by Ann Leeway", ["Bob Roe", "Ann Lee"])
+    assert contains_any("seen by \u212aate Lee", ["kate lee"])  # Kelvin sign: NFKC, no pre-check
