@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.patients import PatientController, RecordController
 from gateway.api.requests import RequestController
+from gateway.api.queue import QueueController
 from gateway.auth import AuthPlugin
 from gateway.errors import exception_handlers, problem_response
 from gateway.http import EdgeMiddleware
@@ -83,6 +84,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             PatientController,
             RecordController,
             RequestController,
+            QueueController,
         ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),
