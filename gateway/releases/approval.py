@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
+import structlog
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,6 +38,7 @@ from gateway.releases.states import State, TransitionRefused
 from gateway.releases.transitions import Move, move
 from kernel.clock import Clock, today
 
+log = structlog.get_logger()
 MAX_FOLLOW_UP_DAYS = 365
 HOLDABLE = frozenset({State.IN_REVIEW, State.APPROVED})
 
@@ -66,16 +68,8 @@ class ApprovalService:
         if refused:
             raise refusal(refused[0])
         needed = 2 if facts.sensitive else 1
-        found = await recheck(self.session, release, today(self.clock))
-        if found:
-            found_codes = tuple(f.code for f in found)
-            step = Move(
-                target_after(found),
-                actor=principal.actor,
-                reason_code=found_codes[0],
-                details={"recheck": list(found_codes), "at": "approval"},
-            )
-            await move(self.session, release, step, clock=self.clock)
+        found_codes = await self.enforce_recheck(release, principal.actor)
+        if found_codes:
             return ApprovalOutcome(
                 codes.RECHECK_FAILED.lower(), release, len(facts.approvers), needed, found_codes
             )
@@ -83,6 +77,29 @@ class ApprovalService:
         if completes_approval(facts, approvers):
             return await self._approve(release, principal, len(approvers), needed)
         return await self._record(release, principal, len(approvers), needed)
+
+    async def enforce_recheck(self, release: Release, actor: str) -> tuple[str, ...]:
+        """Re-run the checks on a release in review or approved; if one fails, move it on hold
+        or deny it (DESIGN.md: approved -> on_hold or denied) and return the finding codes.
+        Delivery calls this too, before it issues a link."""
+        found = await recheck(self.session, release, today(self.clock))
+        if not found:
+            return ()
+        found_codes = tuple(f.code for f in found)
+        step = Move(
+            target_after(found),
+            actor=actor,
+            reason_code=found_codes[0],
+            details={"recheck": list(found_codes)},
+        )
+        await move(self.session, release, step, clock=self.clock)
+        log.info(
+            "release.recheck_failed",
+            release_id=str(release.id),
+            state=release.state,
+            codes=list(found_codes),
+        )
+        return found_codes
 
     async def _approve(
         self, release: Release, principal: Principal, count: int, needed: int
@@ -92,6 +109,7 @@ class ApprovalService:
         await move(self.session, release, step, clock=self.clock)  # the race is decided here
         self._add_approval(release, principal)
         await self.session.flush()
+        log.info("release.approved", release_id=str(release.id), actor_id=principal.actor)
         return ApprovalOutcome("approved", release, count, needed)
 
     async def _record(
@@ -107,6 +125,7 @@ class ApprovalService:
             "release.approval_recorded",
             {"packet_version": release.packet_version, "approvals": count, "needed": needed},
         )
+        log.info("release.approval_recorded", release_id=str(release.id), actor_id=principal.actor)
         return ApprovalOutcome("approval_recorded", release, count, needed)
 
     async def deny(
@@ -121,7 +140,9 @@ class ApprovalService:
             raise ReasonCodeUnknown("unknown deny reason code")
         release = await self._release(release_id, row_version)
         step = Move(State.DENIED, actor=principal.actor, reason_code=reason_code, note=note)
-        return await move(self.session, release, step, clock=self.clock)
+        await move(self.session, release, step, clock=self.clock)
+        log.info("release.denied", release_id=str(release.id), reason_code=reason_code)
+        return release
 
     async def hold(
         self,
@@ -161,6 +182,7 @@ class ApprovalService:
             )
         )
         await self.session.flush()
+        log.info("release.held", release_id=str(release.id), reason_code=reason_code)
         return release
 
     async def reassign(
@@ -181,6 +203,7 @@ class ApprovalService:
         }
         key = f"release:{release.id}:{seen}:reassigned"
         await self._ledger(release, principal, key, "release.reassigned", details)
+        log.info("release.reassigned", release_id=str(release.id), actor_id=principal.actor)
         return release
 
     # internals
