@@ -15,8 +15,8 @@ from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.patients import PatientController, RecordController
-from gateway.api.requests import RequestController
 from gateway.api.queue import QueueController
+from gateway.api.requests import RequestController
 from gateway.auth import AuthPlugin
 from gateway.errors import exception_handlers, problem_response
 from gateway.http import EdgeMiddleware

@@ -48,6 +48,21 @@ async def create_organisation(session: AsyncSession, kind: str = "attorney") -> 
     return org
 
 
+def authorization(**fields: Any) -> dict[str, Any]:
+    """``releases.basis`` of an authorization as intake stores it (``basis.dump_basis``)."""
+    stored: dict[str, Any] = {
+        "type": "authorization",
+        "expiration_date": (TODAY + timedelta(days=180)).isoformat(),
+    }
+    return stored | fields
+
+
+def default_basis(basis_type: str) -> dict[str, Any]:
+    if basis_type == "authorization":
+        return authorization()
+    return {} if basis_type == "none" else {"type": basis_type}
+
+
 def packet_row(release: Release, version: int = 1, *, verified: bool = True) -> Packet:
     return Packet(
         release_id=release.id,
@@ -96,7 +111,7 @@ async def create_release(
         patient_id=patient.id,
         recipient={"kind": "attorney", "name": "Synthetic Law LLP"},
         basis_type=basis_type,
-        basis=basis or {"expires_on": (TODAY + timedelta(days=180)).isoformat()},
+        basis=default_basis(basis_type) if basis is None else basis,
         purpose="litigation",
         due_on=due_on or TODAY + timedelta(days=10),
         findings=findings or [],

@@ -2,7 +2,7 @@
 
 Revision ID: 5b1e7c2a9d40
 Revises: 5b1f0c7e9a21
-Create Date: 2026-12-04 07:45:00.000000
+Create Date: 2026-12-04 08:15:00.000000
 """
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from tests.integration.queue.conftest import QUEUE, World
 
 pytestmark = [pytest.mark.db, pytest.mark.timeout(240)]
 PARAM = re.compile(r"\{(\w+)(?::(\w+))?\}")
-PHI_WORDS = ("mrn", "name", "birth", "dob", "ssn", "phone", "email", "address", "patient")
+PHI_WORDS = ("mrn", "name", "birth", "dob", "ssn", "phone", "email", "address")
 QUEUE_QUERY = {
     "state",
     "tab",

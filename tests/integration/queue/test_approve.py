@@ -16,7 +16,7 @@ from gateway.auth.models import User
 from gateway.auth.rules import Role
 from gateway.releases.approval_models import ReleaseApproval, ReleaseHold
 from gateway.releases.models import Release, ReleaseTransition
-from tests.builders.approval import TODAY, create_organisation, create_release
+from tests.builders.approval import TODAY, authorization, create_organisation, create_release
 from tests.integration.queue.conftest import QUEUE, Person, World
 
 pytestmark = [pytest.mark.db, pytest.mark.timeout(180)]
@@ -229,7 +229,7 @@ class TestRecheckAtApproval:
         self, world: World, preparer: Person
     ) -> None:
         approver = await world.person()
-        expired = {"expires_on": (TODAY - timedelta(days=1)).isoformat()}
+        expired = authorization(expiration_date=(TODAY - timedelta(days=1)).isoformat())
         release = await seeded(world, opened_by=preparer.user.id, basis=expired)
         response = await approver.act(release, "approve")
         assert (response.status_code, response.json()["code"]) == (409, "RECHECK_FAILED")
@@ -242,7 +242,7 @@ class TestRecheckAtApproval:
         self, world: World, preparer: Person
     ) -> None:
         approver = await world.person()
-        revoked = {"expires_on": "2027-06-01", "revoked_on": TODAY.isoformat()}
+        revoked = authorization(revoked_on=TODAY.isoformat())
         release = await seeded(world, opened_by=preparer.user.id, basis=revoked)
         response = await approver.act(release, "approve")
         assert response.json()["code"] == "RECHECK_FAILED"
@@ -260,7 +260,7 @@ class TestRecheckAtApproval:
             world,
             opened_by=preparer.user.id,
             vendor_id=uuid.UUID(vendor.json()["id"]),
-            basis_type="tpo",
+            basis_type="none",
         )
         response = await admin.act(release, "approve")
         assert response.json()["data"]["findings"] == ["BAA_MISSING"]

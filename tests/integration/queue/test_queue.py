@@ -84,7 +84,7 @@ class TestFilters:
         vendor = await admin.post(
             "/api/v1/vendors", {"name": "Scan Co (synthetic)", "kind": "copy"}
         )
-        order = await seed(world, vendor_id=uuid.UUID(vendor.json()["id"]), basis_type="tpo")
+        order = await seed(world, vendor_id=uuid.UUID(vendor.json()["id"]), basis_type="none")
         await seed(world)
         rows = (await reviewer.get(QUEUE, requester_type="vendor")).json()["items"]
         assert [(r["id"], r["requester_type"]) for r in rows] == [(str(order.id), "vendor")]

@@ -13,7 +13,7 @@ from gateway import ledger
 from gateway.releases.approval import ApprovalService
 from gateway.releases.recheck import recheck
 from kernel.clock import FixedClock
-from tests.builders.approval import TODAY, create_release
+from tests.builders.approval import TODAY, authorization, create_release
 from tests.builders.vendors import create_baa, create_vendor, vendor_service
 
 pytestmark = pytest.mark.db
@@ -31,7 +31,7 @@ async def test_an_approved_work_order_whose_baa_ended_goes_on_hold(
     vendor = await create_vendor(service)
     await create_baa(service, vendor, ends_on=TODAY + timedelta(days=30))
     release = await create_release(
-        db_session, opened_by=STAFF, vendor_id=vendor.id, basis_type="tpo", state="approved"
+        db_session, opened_by=STAFF, vendor_id=vendor.id, basis_type="none", state="approved"
     )
     assert await recheck(db_session, release, TODAY) == []
     assert await ApprovalService(db_session, clock=clock_on(0)).enforce_recheck(release, "t") == ()
@@ -45,8 +45,16 @@ async def test_an_approved_work_order_whose_baa_ended_goes_on_hold(
 async def test_an_approved_release_whose_authorization_was_revoked_is_denied(
     db_session: AsyncSession,
 ) -> None:
-    basis = {"expires_on": "2027-06-01", "revoked_on": (TODAY + timedelta(days=2)).isoformat()}
+    basis = authorization(revoked_on=(TODAY + timedelta(days=2)).isoformat())
     release = await create_release(db_session, opened_by=STAFF, basis=basis, state="approved")
     assert await ApprovalService(db_session, clock=clock_on(1)).enforce_recheck(release, "t") == ()
     codes = await ApprovalService(db_session, clock=clock_on(2)).enforce_recheck(release, "t")
     assert (codes, release.state) == (("AUTH_REVOKED",), "denied")
+
+
+async def test_a_stored_basis_that_no_longer_loads_fails_closed(db_session: AsyncSession) -> None:
+    broken = {"type": "authorization", "expiration_date": "someday"}
+    release = await create_release(db_session, opened_by=STAFF, basis=broken)
+    assert [f.code for f in await recheck(db_session, release, TODAY)] == ["LEGAL_BASIS_MISSING"]
+    empty = await create_release(db_session, opened_by=STAFF, basis={})
+    assert [f.code for f in await recheck(db_session, empty, TODAY)] == ["LEGAL_BASIS_MISSING"]

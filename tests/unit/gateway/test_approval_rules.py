@@ -63,21 +63,31 @@ class TestRefusals:
         assert completes_approval(FACTS, [ALICE])
 
 
+def auth(**fields: str) -> dict[str, str]:
+    return {"type": "authorization", **fields}
+
+
 class TestBasisRecheck:
     def test_an_authorization_valid_today_passes(self) -> None:
-        assert basis_findings({"expires_on": "2026-12-04"}, DAY) == []
-        assert basis_findings({}, DAY) == []
+        assert basis_findings("authorization", auth(expiration_date="2026-12-04"), DAY) == []
+        assert basis_findings("none", {}, DAY) == []
 
     def test_an_expired_authorization_holds_and_a_revoked_one_denies(self) -> None:
-        expired = basis_findings({"expires_on": "2026-12-03"}, DAY)
+        expired = basis_findings("authorization", auth(expiration_date="2026-12-03"), DAY)
         assert [f.code for f in expired] == ["AUTH_EXPIRED"]
         assert target_after(expired) is State.ON_HOLD
-        revoked = basis_findings({"expires_on": "2027-01-01", "revoked_on": "2026-12-04"}, DAY)
+        event = basis_findings("authorization", {**auth(), "expiration_event_occurred": True}, DAY)
+        assert [f.code for f in event] == ["AUTH_EXPIRED"]
+        revoked = basis_findings(
+            "authorization", auth(expiration_date="2027-01-01", revoked_on="2026-12-04"), DAY
+        )
         assert [f.code for f in revoked] == ["AUTH_REVOKED"]
         assert target_after(revoked) is State.DENIED
 
-    def test_an_unreadable_date_counts_as_expired(self) -> None:
-        assert [f.code for f in basis_findings({"expires_on": "soon"}, DAY)] == ["AUTH_EXPIRED"]
+    def test_a_basis_that_does_not_load_or_is_missing_fails_closed(self) -> None:
+        unreadable = basis_findings("authorization", auth(expiration_date="soon"), DAY)
+        assert [f.code for f in unreadable] == ["LEGAL_BASIS_MISSING"]
+        assert [f.code for f in basis_findings("subpoena", {}, DAY)] == ["LEGAL_BASIS_MISSING"]
 
 
 def test_open_findings_are_the_unresolved_ones() -> None:
