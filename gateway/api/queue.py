@@ -16,7 +16,7 @@ from litestar import Controller, get, post
 from litestar.datastructures import State as AppState
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.queue_schemas import (
     ApproveIn,
@@ -32,6 +32,7 @@ from gateway.api.queue_schemas import (
     SearchIn,
 )
 from gateway.auth import CurrentPrincipal
+from gateway.db import build_session_maker
 from gateway.errors import register
 from gateway.releases.approval_codes import reason_codes
 from gateway.releases.approval_errors import (
@@ -72,7 +73,7 @@ Cursor = Annotated[str | None, QueryParameter(max_length=200)]
 
 async def provide_queue(db_session: NamedDependency[AsyncSession], state: AppState) -> ReviewQueue:
     services: Services = state.services
-    sessions = async_sessionmaker(services.engine, expire_on_commit=False)
+    sessions = build_session_maker(services.engine)
     return ReviewQueue(db_session, sessions, clock=services.clock)
 
 
@@ -116,7 +117,7 @@ class QueueController(Controller):
         """The releases of a patient found by MRN, or by family name and date of birth."""
         return QueuePageOut.of(await queue.search(data.to_domain()))
 
-    @get("/reason-codes", opt=RULE)
+    @get("/reasons", opt=RULE)
     async def codes(self) -> dict[str, list[dict[str, str]]]:
         """The fixed deny and hold reason codes, and the approval refusal codes."""
         return reason_codes()

@@ -68,7 +68,7 @@ RECHECK_FAILED = "RECHECK_FAILED"
 
 
 def reason_codes() -> dict[str, list[dict[str, str]]]:
-    """The lists as data, for the API (``GET /api/v1/queue/reason-codes``)."""
+    """The lists as data, for the API (``GET /api/v1/queue/reasons``)."""
 
     def rows(table: Mapping[str, str]) -> list[dict[str, str]]:
         return [{"code": code, "message": message} for code, message in table.items()]

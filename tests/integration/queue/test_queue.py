@@ -238,7 +238,7 @@ class TestDetail:
         assert (response.status_code, response.json()["code"]) == (404, "RELEASE_NOT_FOUND")
 
     async def test_the_reason_code_lists_are_published(self, reviewer: Person) -> None:
-        body = (await reviewer.get(f"{QUEUE}/reason-codes")).json()
+        body = (await reviewer.get(f"{QUEUE}/reasons")).json()
         assert "DENY_AUTH_INVALID" in {r["code"] for r in body["deny"]}
         assert "HOLD_LEGAL_REVIEW" in {r["code"] for r in body["hold"]}
         assert "APPROVER_IS_PREPARER" in {r["code"] for r in body["refusal"]}
