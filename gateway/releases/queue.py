@@ -15,7 +15,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
-from typing import Any, Literal
+from typing import Any, Literal, Protocol
 
 from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -84,10 +84,34 @@ def requester_type(kind: str, organisation_kind: str | None) -> RequesterType:
     return "individual"
 
 
+class RowSource(Protocol):
+    """The columns a queue row is made of: a ``Release`` or a row of :func:`_base`."""
+
+    id: uuid.UUID
+    reference: str
+    state: str
+    kind: str
+    due_on: date
+    sensitive: bool
+    assignee_id: uuid.UUID | None
+    findings: list[dict[str, Any]]
+    created_at: datetime
+
+
 def _base() -> Select[Any]:
-    return select(Release, Organisation.kind).outerjoin(
-        Organisation, Organisation.id == Release.organisation_id
-    )
+    """Only the columns a row shows (the wide JSON columns of a release stay in the table)."""
+    return select(
+        Release.id,
+        Release.reference,
+        Release.state,
+        Release.kind,
+        Release.due_on,
+        Release.sensitive,
+        Release.assignee_id,
+        Release.findings,
+        Release.created_at,
+        Organisation.kind.label("organisation_kind"),
+    ).outerjoin(Organisation, Organisation.id == Release.organisation_id)
 
 
 def _conditions(f: QueueFilter) -> list[ColumnElement[bool]]:
@@ -116,7 +140,8 @@ def _requester_condition(kind: RequesterType) -> ColumnElement[bool]:
         return Release.kind == "work_order"
     if kind == "individual":
         return and_(Release.kind == "request", Release.organisation_id.is_(None))
-    return Organisation.kind == kind
+    of_kind = select(Organisation.id).where(Organisation.kind == kind)
+    return Release.organisation_id.in_(of_kind.scalar_subquery())
 
 
 def _column(sort: Sort) -> Any:
@@ -131,7 +156,7 @@ def _after(sort: Sort, cursor: str) -> ColumnElement[bool]:
     return or_(column > key, and_(column == key, Release.id > last_id))
 
 
-def encode_cursor(sort: Sort, release: Release) -> str:
+def encode_cursor(sort: Sort, release: RowSource) -> str:
     key = release.due_on if sort.lstrip("-") == "due_on" else release.created_at
     raw = json.dumps({"s": sort, "k": key.isoformat(), "i": release.id.hex})
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
@@ -161,11 +186,11 @@ async def list_queue(session: AsyncSession, f: QueueFilter, page: Page, *, on: d
         query = query.where(_after(page.sort, page.cursor))
     order = (column.desc(), Release.id.desc()) if desc else (column.asc(), Release.id.asc())
     result = await session.execute(query.order_by(*order).limit(page.limit + 1))
-    pairs = list(result.tuples())
-    more = len(pairs) > page.limit
-    pairs = pairs[: page.limit]
-    rows = [queue_row(release, org_kind, on) for release, org_kind in pairs]
-    cursor = encode_cursor(page.sort, pairs[-1][0]) if more and pairs else None
+    found = list(result.all())
+    more = len(found) > page.limit
+    found = found[: page.limit]
+    rows = [queue_row(row, row.organisation_kind, on) for row in found]
+    cursor = encode_cursor(page.sort, found[-1]) if more and found else None
     return QueuePage(rows, cursor)
 
 
@@ -203,10 +228,10 @@ async def search_queue(session: AsyncSession, search: PatientSearch, *, on: date
         .limit(SEARCH_LIMIT)
     )
     result = await session.execute(query)
-    return QueuePage([queue_row(r, kind, on) for r, kind in result.tuples()])
+    return QueuePage([queue_row(row, row.organisation_kind, on) for row in result.all()])
 
 
-def queue_row(release: Release, organisation_kind: str | None, on: date) -> QueueRow:
+def queue_row(release: RowSource, organisation_kind: str | None, on: date) -> QueueRow:
     state = State(release.state)
     days_left = (release.due_on - on).days
     waiting = state not in {

@@ -1,4 +1,5 @@
-"""approval queue: each approver's approval of a packet version, and holds with follow-up dates
+"""approval queue: each approver's approval of a packet version, holds with follow-up dates, and
+the indexes the queue's orders walk (due date or creation time, then id)
 
 Revision ID: 5b1e7c2a9d40
 Revises: 5b1f0c7e9a21
@@ -51,7 +52,16 @@ def upgrade() -> None:
         batch_op.create_index(batch_op.f('ix_release_holds_release_id'), ['release_id'], unique=False)
 
 
+    with op.batch_alter_table('releases', schema=None) as batch_op:
+        batch_op.create_index('ix_releases_due_on_id', ['due_on', 'id'], unique=False)
+        batch_op.create_index('ix_releases_created_at_id', ['created_at', 'id'], unique=False)
+
+
 def downgrade() -> None:
+    with op.batch_alter_table('releases', schema=None) as batch_op:
+        batch_op.drop_index('ix_releases_created_at_id')
+        batch_op.drop_index('ix_releases_due_on_id')
+
     with op.batch_alter_table('release_holds', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_release_holds_release_id'))
         batch_op.drop_index(batch_op.f('ix_release_holds_follow_up_on'))
