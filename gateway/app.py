@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.assembly import AssemblyController
 from gateway.api.patients import PatientController, RecordController
+from gateway.api.queue import QueueController
 from gateway.api.requests import RequestController
 from gateway.auth import AuthPlugin
 from gateway.errors import exception_handlers, problem_response
@@ -88,6 +89,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             RequestController,
             AssemblyController,
             *WEB_PAGES,
+            QueueController,
         ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),

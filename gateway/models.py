@@ -10,6 +10,7 @@ from __future__ import annotations
 import gateway.auth.models
 import gateway.ledger.models
 import gateway.notices
+import gateway.releases.approval_models
 import gateway.releases.extensions
 import gateway.releases.models  # noqa: F401
 import vendors.models  # noqa: F401
