@@ -32,7 +32,7 @@ from litestar.params import (
     MultipartBody,
     QueryParameter,
 )
-from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import InvalidInstrument
 from gateway.api.request_schemas import (
@@ -46,6 +46,7 @@ from gateway.api.request_schemas import (
 from gateway.auth import CurrentPrincipal, Principal
 from gateway.errors import ApiError, register
 from gateway.releases import request_errors as e
+from gateway.releases.assembly import start_assembly
 from gateway.releases.intake import IntakeService, Submitted
 from gateway.releases.submissions import Evidence, Idempotency, NewRequest, NewWorkOrder
 from gateway.services import Services
@@ -165,6 +166,17 @@ async def read_evidence(upload: UploadFile | None) -> Evidence | None:
     return Evidence(await upload.read(), upload.content_type or "")
 
 
+async def hand_to_assembly(session: AsyncSession, submitted: Submitted) -> None:
+    """Commit a new release, then enqueue its assembly if the check sent it to ``assembling``
+    (``start_assembly`` looks; a crash between the commit and the enqueue is covered by the
+    start-up sweep of ``gateway.releases.assembly``)."""
+    if submitted.replayed or "id" not in submitted.body:
+        return
+    await session.commit()
+    sessions = async_sessionmaker(session.bind, expire_on_commit=False)
+    await start_assembly(sessions, uuid.UUID(str(submitted.body["id"])))
+
+
 def answer(submitted: Submitted) -> Response[dict[str, Any]]:
     headers = {"Idempotent-Replayed": "true"} if submitted.replayed else {}
     return Response(submitted.body, status_code=submitted.status_code, headers=headers)
@@ -185,6 +197,7 @@ class RequestController(Controller):
         data: MultipartBody[RequestUpload],
         intake: Intake,
         principal: CurrentPrincipal,
+        db_session: NamedDependency[AsyncSession],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
         """Submit a request: patient identifiers, recipient, legal basis, scope, purpose, and the
@@ -194,6 +207,7 @@ class RequestController(Controller):
         submitted = await intake.submit_request(
             principal, new_request(body, evidence), idem, renderer(principal)
         )
+        await hand_to_assembly(db_session, submitted)
         return answer(submitted)
 
     @post("/work-orders", opt={"rule": "releases.review"})
@@ -202,6 +216,7 @@ class RequestController(Controller):
         data: JSONBody[WorkOrderIn],
         intake: Intake,
         principal: CurrentPrincipal,
+        db_session: NamedDependency[AsyncSession],
         idempotency_key: IdempotencyKey = None,
     ) -> Response[dict[str, Any]]:
         """Open a vendor work order: records of a patient to a vendor for one function, checked
@@ -211,6 +226,7 @@ class RequestController(Controller):
         submitted = await intake.open_work_order(
             principal, new_work_order(data), idem, renderer(principal)
         )
+        await hand_to_assembly(db_session, submitted)
         return answer(submitted)
 
     @get("/requests", opt={"rule": "requests.read"})

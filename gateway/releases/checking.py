@@ -123,7 +123,13 @@ def _record(release: Release, decision: ReleaseDecision, findings: list[Finding]
         for d in decision.excluded
     ]
     release.notices = [
-        {"id": n.id, "rule_id": n.rule_id, "title": n.title, "first_pages": n.first_pages}
+        {
+            "id": n.id,
+            "rule_id": n.rule_id,
+            "title": n.title,
+            "text": n.text,
+            "first_pages": n.first_pages,
+        }
         for n in decision.notices
     ]
     release.sensitive = decision.sensitive

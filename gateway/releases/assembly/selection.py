@@ -4,8 +4,9 @@ The decision is stored on the release by intake:
 
 - ``release.exclusions``: ``[{"source_record_id": id, "reasons": [...], "pages": [n, ...]?}]``.
   Without ``pages`` the whole record is left out; with ``pages`` only those 0-based pages.
-- ``release.scope``: optional ``included`` (record ids; when present, only those), ``from`` and
-  ``to`` (ISO service dates, inclusive) and ``document_types``.
+- ``release.scope`` (as intake stores it, ``gateway/releases/checking.py``): optional ``selected``
+  (record ids that the ``contracts`` decision included; when present, only those), ``start`` and
+  ``end`` (ISO service dates, inclusive) and ``document_types``.
 
 Records are taken in service-date order, then by id, so a re-assembly has the same page order.
 """
@@ -54,7 +55,7 @@ def select_records(
     exclusions: Sequence[Mapping[str, Any]],
 ) -> Selection:
     whole, pages = _exclusions(exclusions)
-    included = scope.get("included")
+    included = scope.get("selected")
     chosen: list[Chosen] = []
     excluded: list[dict[str, Any]] = []
     for record in sorted(records, key=lambda r: (r.service_date, r.id)):
@@ -100,7 +101,7 @@ def _out_of_scope(record: RecordRef, scope: Mapping[str, Any], included: object)
     types = scope.get("document_types")
     if types and record.document_type not in types:
         return "SCOPE_DOCUMENT_TYPE"
-    start, end = scope.get("from"), scope.get("to")
+    start, end = scope.get("start"), scope.get("end")
     if start and record.service_date < date.fromisoformat(str(start)):
         return "SCOPE_DATES"
     if end and record.service_date > date.fromisoformat(str(end)):

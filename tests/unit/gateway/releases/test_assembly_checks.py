@@ -60,13 +60,13 @@ class TestSelection:
 
     def test_scope_dates_and_types_leave_records_out(self) -> None:
         records = [_ref("a", 1), _ref("b", 20), _ref("c", 10, kind="lab_result")]
-        scope = {"from": "2026-02-05", "to": "2026-02-28", "document_types": ["clinical_note"]}
+        scope = {"start": "2026-02-05", "end": "2026-02-28", "document_types": ["clinical_note"]}
         chosen = select_records(records, scope=scope, exclusions=[])
         assert [c.id for c in chosen.chosen] == ["b"]
         assert {e["reasons"][0] for e in chosen.excluded} == {"SCOPE_DATES", "SCOPE_DOCUMENT_TYPE"}
 
     def test_an_explicit_inclusion_list_wins(self) -> None:
         chosen = select_records(
-            [_ref("a", 1), _ref("b", 2)], scope={"included": ["b"]}, exclusions=[]
+            [_ref("a", 1), _ref("b", 2)], scope={"selected": ["b"]}, exclusions=[]
         )
         assert [c.id for c in chosen.chosen] == ["b"]
