@@ -119,7 +119,11 @@ class AccountingController(Controller):
         found = await _accounting(db_session, state, patient_id, window)
         return AccountingOut.of(found)
 
-    @get("/patients/{patient_id:uuid}/accounting.pdf", opt={"rule": "ledger.read"})
+    @get(
+        "/patients/{patient_id:uuid}/accounting.pdf",
+        opt={"rule": "ledger.read"},
+        media_type="application/pdf",
+    )
     async def accounting_pdf(
         self,
         patient_id: FromPath[uuid.UUID],

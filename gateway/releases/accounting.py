@@ -71,7 +71,10 @@ def accounting_period(on: date, since: date | None, until: date | None) -> Windo
     end = on if until is None else until
     if end > on:
         raise AccountingWindowInFuture("the window ends after today")
-    floor, _ = ledger.accounting_window(end)
+    try:
+        floor, _ = ledger.accounting_window(end)
+    except ValueError:  # six years before a day in years 1 to 6 is before the calendar's start
+        floor = date.min
     start = floor if since is None else since
     if start > end:
         raise AccountingWindowReversed("the window starts after it ends")

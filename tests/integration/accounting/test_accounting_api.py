@@ -13,7 +13,7 @@ from litestar.testing import AsyncTestClient
 
 from gateway.auth.rules import Role
 from kernel.clock import FixedClock
-from tests.fixtures.auth import make_token, make_user, signed_in
+from tests.fixtures.auth import make_user, signed_in
 from tests.integration.accounting import seed
 
 pytestmark = pytest.mark.db
@@ -23,12 +23,6 @@ TODAY = date(2026, 11, 27)  # tests.fixtures.auth.START
 
 def url(patient_id: uuid.UUID, suffix: str = "") -> str:
     return f"/api/v1/patients/{patient_id}/accounting{suffix}"
-
-
-@pytest.fixture
-async def staff(auth_app: Litestar, clock: FixedClock) -> dict[str, str]:
-    admin = await make_user(auth_app, clock, role=Role.ADMIN)
-    return {"Authorization": f"Bearer {await make_token(auth_app, clock, admin, Role.SPECIALIST)}"}
 
 
 async def test_AOD_01_a_subpoena_disclosure_is_listed_with_every_field(

@@ -18,21 +18,12 @@ from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from pypdf import PdfReader
 
-from gateway.auth.rules import Role
-from kernel.clock import FixedClock
-from tests.fixtures.auth import make_token, make_user
 from tests.fixtures.logs import CapturedLogs
 from tests.integration.accounting import seed
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Any]
 EXEMPT_HEADING = "not part of the accounting"
-
-
-@pytest.fixture
-async def staff(auth_app: Litestar, clock: FixedClock) -> dict[str, str]:
-    admin = await make_user(auth_app, clock, role=Role.ADMIN)
-    return {"Authorization": f"Bearer {await make_token(auth_app, clock, admin, Role.ADMIN)}"}
 
 
 def pypdf_text(pdf: bytes) -> str:

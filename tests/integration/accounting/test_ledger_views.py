@@ -11,23 +11,14 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 
-from gateway.auth.rules import Role
 from gateway.settings import Settings
-from kernel.clock import FixedClock
 from tests.builders.ledger import ACTOR
-from tests.fixtures.auth import make_token, make_user
 from tests.integration.accounting import seed
 from tests.integration.ledger.tamper import tamper
 
 pytestmark = pytest.mark.db
 Client = AsyncTestClient[Any]
 VERIFY = "/api/v1/ledger/verify"
-
-
-@pytest.fixture
-async def staff(auth_app: Litestar, clock: FixedClock) -> dict[str, str]:
-    admin = await make_user(auth_app, clock, role=Role.ADMIN)
-    return {"Authorization": f"Bearer {await make_token(auth_app, clock, admin, Role.SPECIALIST)}"}
 
 
 async def a_release_among_others(app: Litestar) -> tuple[uuid.UUID, list[int]]:

@@ -65,3 +65,9 @@ def test_AOD_03_reversed_and_future_windows_are_refused(
 
 def test_a_single_day_is_a_window() -> None:
     assert accounting_period(ON, ON, ON) == Window(ON, ON)
+
+
+def test_a_window_at_the_start_of_the_calendar_is_not_an_error() -> None:
+    first = date(3, 1, 1)
+    assert accounting_period(ON, None, first) == Window(date.min, first)
+    assert accounting_period(ON, date.min, date(6, 12, 31)).since == date.min
