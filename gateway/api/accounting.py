@@ -58,7 +58,7 @@ IncludeExempt = Annotated[
     ),
 ]
 Sessions = NamedDependency[async_sessionmaker[AsyncSession]]
-Window = NamedDependency["AccountingQuery"]
+Asked = NamedDependency["AccountingQuery"]
 
 
 async def provide_sessions(state: State) -> async_sessionmaker[AsyncSession]:
@@ -76,7 +76,7 @@ class AccountingQuery:
     include_exempt: bool
 
 
-async def provide_window(
+async def provide_query(
     since: Since = None,
     until: Until = None,
     include_exempt: IncludeExempt = False,
@@ -103,7 +103,7 @@ class AccountingController(Controller):
     tags = ["accounting"]  # noqa: RUF012 - Litestar reads the class attribute
     dependencies = {  # noqa: RUF012 - Litestar reads the class attribute
         "sessions": Provide(provide_sessions),
-        "window": Provide(provide_window),
+        "asked": Provide(provide_query),
     }
 
     @get("/patients/{patient_id:uuid}/accounting", opt={"rule": "ledger.read"})
@@ -112,11 +112,11 @@ class AccountingController(Controller):
         patient_id: FromPath[uuid.UUID],
         db_session: NamedDependency[AsyncSession],
         state: State,
-        window: Window,
+        asked: Asked,
     ) -> AccountingOut:
         """The accounting of disclosures of a patient (45 CFR 164.528) over at most six years
         ending no later than today (default: the six years before today)."""
-        found = await _accounting(db_session, state, patient_id, window)
+        found = await _accounting(db_session, state, patient_id, asked)
         return AccountingOut.of(found)
 
     @get(
@@ -129,10 +129,10 @@ class AccountingController(Controller):
         patient_id: FromPath[uuid.UUID],
         db_session: NamedDependency[AsyncSession],
         state: State,
-        window: Window,
+        asked: Asked,
     ) -> Response[bytes]:
         """The same accounting as a PDF document, headed with the hospital's name."""
-        found = await _accounting(db_session, state, patient_id, window)
+        found = await _accounting(db_session, state, patient_id, asked)
         hospital = state.settings.hospital_name
         pdf = await anyio.to_thread.run_sync(
             lambda: render_accounting_pdf(found, hospital_name=hospital)
