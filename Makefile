@@ -5,8 +5,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 # Debian packages the product and its tests need. chromium: browser tests; poppler-utils and
-# qpdf: independent checkers in tests; tesseract-ocr: OCR of scanned pages.
-DEBS := tesseract-ocr tesseract-ocr-eng poppler-utils qpdf chromium
+# qpdf: independent checkers in tests; tesseract-ocr: OCR of scanned pages; fonts-dejavu-core:
+# the font embedded in generated documents (accountings of disclosures).
+DEBS := tesseract-ocr tesseract-ocr-eng poppler-utils qpdf chromium fonts-dejavu-core
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_XDIST ?= -n 2
 

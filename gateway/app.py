@@ -14,6 +14,7 @@ from litestar.datastructures import State
 from litestar.static_files import create_static_files_router
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.api.accounting import AccountingController
 from gateway.api.assembly import AssemblyController
 from gateway.api.patients import PatientController, RecordController
 from gateway.api.queue import QueueController
@@ -90,6 +91,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             AssemblyController,
             *WEB_PAGES,
             QueueController,
+            AccountingController,
         ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),

@@ -170,6 +170,12 @@ class Settings(BaseSettings):
     log_level: Literal["debug", "info", "warning", "error"] = "info"
     max_upload_mb: int = 50
     site_rules_file: Path | None = None
+    hospital_name: str = Field(
+        default="General Hospital",
+        min_length=1,
+        max_length=200,
+        description="The covered entity's name, printed on generated documents (accountings).",
+    )
 
     database: DatabaseSettings = DatabaseSettings()
     s3: S3Settings = S3Settings()

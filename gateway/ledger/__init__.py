@@ -17,6 +17,7 @@ from gateway.ledger.service import (
     verify,
     verify_paged,
 )
+from gateway.ledger.trail import Trail, TrailEntry, release_trail
 
 __all__ = [
     "AccountingLine",
@@ -31,10 +32,13 @@ __all__ = [
     "LedgerError",
     "LedgerHead",
     "NewEntry",
+    "Trail",
+    "TrailEntry",
     "Verification",
     "accounting_for_patient",
     "accounting_window",
     "append",
+    "release_trail",
     "verify",
     "verify_paged",
 ]

@@ -85,17 +85,37 @@ async def page(session: AsyncSession, *, after: int, upto: int, limit: int) -> l
 
 
 async def disclosures_for_patient(
-    session: AsyncSession, patient_id: UUID, *, since: date, until: date
+    session: AsyncSession,
+    patient_id: UUID,
+    *,
+    since: date,
+    until: date,
+    include_exempt: bool = False,
 ) -> list[LedgerEntry]:
-    """Non-exempt disclosures of one patient with ``since <= disclosed_on <= until``."""
+    """Disclosures of one patient with ``since <= disclosed_on <= until``: the non-exempt ones,
+    or every one with ``include_exempt``."""
     query = (
         select(LedgerEntry)
         .where(
             LedgerEntry.patient_id == patient_id,
             LedgerEntry.disclosed_on >= since,
             LedgerEntry.disclosed_on <= until,
-            LedgerEntry.accounting_exempt.is_(False),
         )
         .order_by(LedgerEntry.disclosed_on, LedgerEntry.seq)
     )
+    if not include_exempt:
+        query = query.where(LedgerEntry.accounting_exempt.is_(False))
     return list((await session.execute(query)).scalars())
+
+
+async def entries_of_release(session: AsyncSession, release_id: UUID) -> list[Row[Any]]:
+    """The entries that name ``release_id``, in seq order, as plain rows of the columns a trail
+    shows (no ORM objects, no disclosure text)."""
+    table = LedgerEntry.__table__
+    columns = (table.c.seq, table.c.occurred_at, table.c.event_type, table.c.actor_id)
+    query = (
+        select(*columns, table.c.disclosed_on.is_not(None).label("discloses"))
+        .where(table.c.release_id == release_id)
+        .order_by(table.c.seq)
+    )
+    return list(await session.execute(query))

@@ -193,6 +193,7 @@ class AccountingLine:
     description: str
     purpose: str | None
     request_ref: str | None
+    accounting_exempt: bool = False
 
 
 def accounting_window(until: date, since: date | None = None) -> tuple[date, date]:
@@ -202,11 +203,19 @@ def accounting_window(until: date, since: date | None = None) -> tuple[date, dat
 
 
 async def accounting_for_patient(
-    session: AsyncSession, patient_id: UUID, since: date | None, until: date
+    session: AsyncSession,
+    patient_id: UUID,
+    since: date | None,
+    until: date,
+    *,
+    include_exempt: bool = False,
 ) -> list[AccountingLine]:
-    """The patient's non-exempt disclosures (AOD-02 exempt ones are left out) in the window."""
+    """The patient's non-exempt disclosures in the window (AOD-02 exempt ones are left out,
+    unless ``include_exempt``: then they are listed too, flagged ``accounting_exempt``)."""
     start, end = accounting_window(until, since)
-    rows = await repository.disclosures_for_patient(session, patient_id, since=start, until=end)
+    rows = await repository.disclosures_for_patient(
+        session, patient_id, since=start, until=end, include_exempt=include_exempt
+    )
     return [_line(row) for row in rows]
 
 
@@ -223,6 +232,7 @@ def _line(row: LedgerEntry) -> AccountingLine:
         description=row.description or "",
         purpose=row.purpose,
         request_ref=row.request_ref,
+        accounting_exempt=bool(row.accounting_exempt),
     )
 
 

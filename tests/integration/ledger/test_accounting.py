@@ -77,3 +77,19 @@ async def test_the_window_is_at_most_six_years_and_ordered_by_date(
 
 def test_six_years_before_29_february_is_28_february() -> None:
     assert accounting_window(date(2028, 2, 29)) == (date(2022, 2, 28), date(2028, 2, 29))
+
+
+async def test_AOD_02_asked_for_exempt_disclosures_are_listed_and_flagged(
+    db_session: AsyncSession,
+) -> None:
+    patient = uuid4()
+    exempt = await append(db_session, disclosed(patient, accounting_exempt=True), clock=clock())
+    kept = await append(db_session, disclosed(patient), clock=clock())
+    await append(db_session, new_entry(patient_id=patient), clock=clock())
+    lines = await accounting_for_patient(
+        db_session, patient, None, REQUESTED_ON, include_exempt=True
+    )
+    assert [(line.seq, line.accounting_exempt) for line in lines] == [
+        (exempt.seq, True),
+        (kept.seq, False),
+    ]
