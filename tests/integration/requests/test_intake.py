@@ -306,10 +306,13 @@ class TestLegalProcess:
         {"request": (None, b"{}")},
         {"request": (None, b"{}"), "evidence": (None, b"plain text, not a file")},
         {"evidence": ("a.pdf", b"%PDF-1.7", "application/pdf")},
+        {"request": ("request.json", b"{}", "application/json")},
+        [("request", (None, b"{}")), ("request", (None, b"{}"))],
+        {"request": (None, b""), "evidence": ("a.pdf", b"", "application/pdf")},
     ],
 )
 async def test_malformed_multipart_is_a_4xx(
-    auth_app: Litestar, attorney: Caller, parts: dict[str, Any]
+    auth_app: Litestar, attorney: Caller, parts: Any
 ) -> None:
     response = await attorney.client.post(REQUESTS, files=parts, headers=attorney.headers)
     assert 400 <= response.status_code < 500, response.text
