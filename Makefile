@@ -46,10 +46,13 @@ fmt: venv
 	$(BIN)/ruff format .
 	$(BIN)/ruff check --fix .
 
-# The whole suite: gates, everything on SQLite, the database tests again on PostgreSQL.
+# The whole suite: gates, everything on SQLite, the database tests again on PostgreSQL. The browser
+# tests run in a process of their own: Playwright's sync API keeps an event loop running in the
+# thread for the rest of the session, which breaks any later test that calls asyncio.run().
 test: setup lint
 	bash .ci/services
-	$(BIN)/pytest $(PYTEST_XDIST) tests
+	$(BIN)/pytest $(PYTEST_XDIST) -m "not browser" tests
+	$(BIN)/pytest -m browser tests/e2e/browser
 	ROI_TEST_DB=postgresql $(BIN)/pytest $(PYTEST_XDIST) -m db tests
 
 # For iterating: no browser, no PostgreSQL, no corpus, nothing slow.
