@@ -118,9 +118,14 @@ def _intake_findings(check: CheckInput, decision: ReleaseDecision) -> list[Findi
 
 def _record(release: Release, decision: ReleaseDecision, findings: list[Finding]) -> None:
     release.findings = [finding_json(f) for f in findings]
+    # pages a reviewer left out (``gateway/releases/resume.py``) outlive a new decision
+    reviewers = [e for e in release.exclusions or () if e.get("by") == "reviewer"]
     release.exclusions = [
-        {"document_id": d.document_id, "reasons": [finding_json(f) for f in d.reasons]}
-        for d in decision.excluded
+        *(
+            {"document_id": d.document_id, "reasons": [finding_json(f) for f in d.reasons]}
+            for d in decision.excluded
+        ),
+        *reviewers,
     ]
     release.notices = [
         {

@@ -17,6 +17,7 @@ from gateway.releases.models import (
     ReviewerBox,
     SourceRecord,
 )
+from gateway.releases.states import State
 
 
 def workflow_id(release_id: uuid.UUID | str, version: int) -> str:
@@ -133,10 +134,15 @@ async def assembling_releases(session: AsyncSession) -> list[Release]:
 
 
 async def claim_first_version(session: AsyncSession, release_id: uuid.UUID) -> None:
-    """A release that enters ``assembling`` for the first time gets packet version 1."""
+    """A release that enters ``assembling`` for the first time gets packet version 1 (one held
+    at intake keeps 0: no packet version was ever started for it)."""
     await session.execute(
         update(Release)
-        .where(Release.id == release_id, Release.packet_version == 0)
+        .where(
+            Release.id == release_id,
+            Release.packet_version == 0,
+            Release.state == State.ASSEMBLING.value,
+        )
         .values(packet_version=1)
         .execution_options(synchronize_session=False)
     )

@@ -65,23 +65,29 @@ def body_for(path: str, release: Release, assignee: uuid.UUID) -> dict[str, Any]
         "reassign": {"row_version": version, "assignee_id": str(assignee)},
         "bulk-approve": {"items": [{"release_id": str(release.id), "row_version": version}]},
         "search": {"mrn": "SYN-00000001"},
+        "resume": {"row_version": version},
     }
     return bodies.get(path.rsplit("/", 1)[-1])
 
 
 async def test_R25_every_role_and_anonymous_against_every_queue_route(world: World) -> None:
     routes = queue_routes(world.app)
-    assert len(routes) == 9, routes
+    assert len(routes) == 10, routes
     owner = await world.person(Role.SPECIALIST)
     callers = {role: await world.person(role) for role in ALL_ROLES}
-
-    async def seed(session: AsyncSession) -> Release:
-        org_id = callers[Role.ATTORNEY].user.organisation_id
-        return await create_release(session, opened_by=owner.user.id, organisation_id=org_id)
 
     unexpected: list[tuple[str, str, str, int]] = []
     staff_ok = 0
     for method, template in routes:
+        # only a held release can be resumed; every other action starts from in_review
+        state = "on_hold" if template.endswith("/resume") else "in_review"
+
+        async def seed(session: AsyncSession, state: str = state) -> Release:
+            org_id = callers[Role.ATTORNEY].user.organisation_id
+            return await create_release(
+                session, opened_by=owner.user.id, organisation_id=org_id, state=state
+            )
+
         for who in [None, *ALL_ROLES]:
             release = await world.run(seed)  # a fresh one: a staff call may move it
             path = PARAM.sub(str(release.id), template)
