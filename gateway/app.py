@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from gateway.api.accounting import AccountingController
 from gateway.api.assembly import AssemblyController
-from gateway.api.holds import HoldController
+from gateway.api.holds import AnswerController, HoldController
 from gateway.api.patients import PatientController, RecordController
 from gateway.api.queue import QueueController
 from gateway.api.requests import RequestController
@@ -93,6 +93,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             *WEB_PAGES,
             QueueController,
             HoldController,
+            AnswerController,
             AccountingController,
         ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],

@@ -1,29 +1,42 @@
-"""API v1: taking a release off hold (rule ``releases.review``: admin, specialist).
+"""API v1: taking a release off hold.
 
-``POST /api/v1/queue/{release_id}/resume`` runs the check step again on a held release, with what
-the staff member brings: the patient matched by hand (``patient_id``, only while none is matched)
-and source pages to leave out (``leave_out``: record id and 0-based page, as the
-``PAGE_UNIDENTIFIED`` findings name them). The release moves on to ``rejected``, ``on_hold`` or
-``assembling``; the move commits, then the assembly of the next packet version is enqueued.
+``POST /api/v1/queue/{release_id}/resume`` (rule ``releases.review``: admin, specialist) runs the
+check step again on a held release, with what the staff member brings: the patient matched by
+hand (``patient_id``, only while none is matched) and source pages to leave out (``leave_out``:
+record id and 0-based page, as the ``PAGE_UNIDENTIFIED`` findings name them). The release moves
+on to ``rejected``, ``on_hold`` or ``assembling``; the move commits, then the assembly of the next
+packet version is enqueued.
+
+``POST /api/v1/requests/{release_id}/answer`` (rule ``requests.submit``; a requester's own
+organisation only) answers a hold that waits on the requester: multipart, the ``answer`` part is
+JSON with corrected ``patient`` identifiers and/or a corrected ``basis`` (typed as at submission),
+the ``evidence`` part its signed document. The check runs again; the body is the request as
+``GET /api/v1/requests/{id}`` shows it.
 """
 
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Annotated
+from typing import Annotated, Any
 
 import msgspec
 from litestar import Controller, post
 from litestar.datastructures import State as AppState
+from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency, Provide
-from litestar.params import FromPath, JSONBody
+from litestar.params import FromPath, JSONBody, MultipartBody
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.api.queue_schemas import ReleaseStateOut, RowVersion
+from gateway.api.request_schemas import PatientIn, render
+from gateway.api.requests import read_evidence, refuse_nul
 from gateway.auth import CurrentPrincipal
-from gateway.errors import register
+from gateway.errors import ApiError, register
+from gateway.releases.answers import Answer, AnswerEmpty, AnswerNotExpected, AnswerService
 from gateway.releases.assembly import start_assembly
+from gateway.releases.basis import BasisIn
 from gateway.releases.resume import (
     MAX_PAGES,
     HoldService,
@@ -33,12 +46,16 @@ from gateway.releases.resume import (
     Resume,
 )
 from gateway.releases.states import State
+from gateway.releases.views import request_view
 from gateway.services import Services
 
 register(PageExclusionInvalid, HTTPStatus.UNPROCESSABLE_ENTITY)
 register(PatientAlreadyMatched, HTTPStatus.CONFLICT)
+register(AnswerNotExpected, HTTPStatus.CONFLICT)
+register(AnswerEmpty, HTTPStatus.BAD_REQUEST)
 
 Holds = NamedDependency[HoldService]
+Answers = NamedDependency[AnswerService]
 
 
 class PageIn(msgspec.Struct, forbid_unknown_fields=True):
@@ -61,6 +78,53 @@ async def provide_holds(db_session: NamedDependency[AsyncSession], state: AppSta
     return HoldService(db_session, clock=services.clock, site_rules=state.site_rules)
 
 
+class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
+    """The ``answer`` part: what the requester corrects (at least one of the two)."""
+
+    patient: PatientIn | None = None
+    basis: BasisIn | None = None
+
+
+@dataclass
+class AnswerUpload:
+    answer: str
+    evidence: UploadFile | None = None
+
+
+def parse_answer(raw: str) -> AnswerIn:
+    try:
+        body = msgspec.json.decode(raw, type=AnswerIn)
+    except msgspec.ValidationError as exc:
+        code = "BASIS_INVALID" if "`$.basis" in str(exc) else "REQUEST_INVALID"
+        raise ApiError(code, HTTPStatus.BAD_REQUEST) from exc
+    except msgspec.DecodeError as exc:
+        raise ApiError("REQUEST_NOT_JSON", HTTPStatus.BAD_REQUEST) from exc
+    refuse_nul(body)
+    return body
+
+
+async def provide_answers(
+    db_session: NamedDependency[AsyncSession], state: AppState
+) -> AnswerService:
+    services: Services = state.services
+    return AnswerService(
+        db_session,
+        blobs=services.blobs,
+        clock=services.clock,
+        site_rules=state.site_rules,
+        evidence_limit=state.settings.requests.evidence_max_mb * 1024 * 1024,
+    )
+
+
+async def commit_then_assemble(session: AsyncSession, release_id: uuid.UUID, state: str) -> None:
+    """Commit the move, then enqueue the assembly if the release went to ``assembling`` (a crash
+    in between is covered by the start-up sweep of ``gateway.releases.assembly``)."""
+    await session.commit()
+    if state == State.ASSEMBLING.value:
+        sessions = async_sessionmaker(session.bind, expire_on_commit=False)
+        await start_assembly(sessions, release_id)
+
+
 class HoldController(Controller):
     path = "/api/v1/queue"
     tags = ["queue"]  # noqa: RUF012 - Litestar reads the class attribute
@@ -78,11 +142,32 @@ class HoldController(Controller):
         ``on_hold`` or ``assembling`` (then a new packet version is assembled)."""
         release = await holds.resume(release_id, principal, data.to_domain())
         out = ReleaseStateOut.of(release)
-        await holds.session.commit()
-        if out.state == State.ASSEMBLING.value:
-            sessions = async_sessionmaker(holds.session.bind, expire_on_commit=False)
-            await start_assembly(sessions, release_id)
+        await commit_then_assemble(holds.session, release_id, out.state)
         return out
 
 
-__all__ = ["HoldController"]
+class AnswerController(Controller):
+    path = "/api/v1/requests"
+    tags = ["requests"]  # noqa: RUF012 - Litestar reads the class attribute
+    dependencies = {"answers": Provide(provide_answers)}  # noqa: RUF012
+
+    @post("/{release_id:uuid}/answer", opt={"rule": "requests.submit"}, status_code=HTTPStatus.OK)
+    async def answer(
+        self,
+        release_id: FromPath[uuid.UUID],
+        data: MultipartBody[AnswerUpload],
+        answers: Answers,
+        principal: CurrentPrincipal,
+    ) -> dict[str, Any]:
+        """Answer a hold that waits on the requester: corrected identifiers and/or a corrected
+        basis with its signed document; the request is checked again."""
+        body, evidence = parse_answer(data.answer), await read_evidence(data.evidence)
+        patient = body.patient.to_domain() if body.patient else None
+        ask = Answer(patient, body.basis, evidence)
+        release = await answers.answer(principal, release_id, ask)
+        view = await request_view(answers.session, release)
+        await commit_then_assemble(answers.session, release_id, release.state)
+        return render(view, principal)
+
+
+__all__ = ["AnswerController", "HoldController"]

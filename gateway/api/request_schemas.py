@@ -17,7 +17,7 @@ from gateway.releases.extensions import ReleaseExtension
 from gateway.releases.models import Release, ReleaseTransition
 from gateway.releases.states import REQUESTER_VIEW, STAFF_TAB, State
 from gateway.releases.submissions import PatientClaim
-from gateway.releases.views import RequestView
+from gateway.releases.views import RequestView, waiting_on
 
 Purpose = Annotated[str, msgspec.Meta(min_length=1, max_length=500)]
 RecipientKindIn = Literal[
@@ -30,18 +30,6 @@ RecipientKindIn = Literal[
     "court",
     "agency",
 ]
-# Holds the requester resolves by sending something (corrected identifiers, the subpoena's notice
-# assurance or a valid QPO, an attestation, an authorization instead of a directive); every
-# other hold waits on the hospital (DESIGN.md: "needs your action, or held by the hospital").
-REQUESTER_RESOLVES = frozenset(
-    {
-        "PATIENT_NOT_MATCHED",
-        "SUBPOENA_ASSURANCE_MISSING",
-        "QPO_INVALID",
-        "ST_ATTESTATION_REQUIRED",
-        "DIRECTIVE_ROUTED_AS_AUTHORIZATION",
-    }
-)
 FunctionIn = Literal["copy", "transcription", "scanning", "storage", "mailing", "redaction"]
 
 
@@ -167,18 +155,6 @@ def _state(release: Release, principal: Principal) -> tuple[str, str | None]:
     if principal.is_staff:
         return state.value, STAFF_TAB[state]
     return REQUESTER_VIEW[state], None
-
-
-def waiting_on(release: Release) -> str | None:
-    """For a held release: ``requester`` if any hold is one the requester resolves, else
-    ``hospital``; ``None`` for every other state."""
-    if release.state != State.ON_HOLD.value:
-        return None
-    holds = [f["code"] for f in release.findings if f["severity"] == "hold"]
-    mine = any(
-        c in REQUESTER_RESOLVES or c.startswith("SUBPOENA_ASSURANCE_INCOMPLETE:") for c in holds
-    )
-    return "requester" if mine else "hospital"
 
 
 def _findings(rows: list[dict[str, Any]]) -> list[FindingOut]:

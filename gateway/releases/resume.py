@@ -19,6 +19,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 import msgspec
@@ -164,10 +165,17 @@ def reviewer_exclusion(record_id: str, pages: set[int], actor: str) -> dict[str,
 
 
 async def stored_check(
-    session: AsyncSession, release: Release, patient: Patient | None, *, on: Any
+    session: AsyncSession,
+    release: Release,
+    patient: Patient | None,
+    *,
+    on: date,
+    received_on: date | None = None,
 ) -> CheckInput:
-    """The check step's input rebuilt from what intake stored on the release."""
-    basis = to_instrument(load_basis(dict(release.basis)), received_on=release.created_at.date())
+    """The check step's input rebuilt from what intake stored on the release; the basis counts
+    as received with the request unless ``received_on`` says otherwise (a corrected basis)."""
+    received = received_on or release.created_at.date()
+    basis = to_instrument(load_basis(dict(release.basis)), received_on=received)
     stored = release.scope
     scope = msgspec.convert(
         {k: stored[k] for k in ("document_types", "start", "end") if stored.get(k) is not None},

@@ -98,3 +98,29 @@ async def list_releases(
         query = query.where(Release.kind == kind)
     query = query.order_by(Release.created_at.desc(), Release.id).limit(min(limit, MAX_LIST))
     return list(await session.scalars(query.offset(offset)))
+
+
+# Holds the requester resolves by sending something (corrected identifiers, the subpoena's notice
+# assurance or a valid QPO, an attestation, an authorization instead of a directive); every
+# other hold waits on the hospital (DESIGN.md: "needs your action, or held by the hospital").
+REQUESTER_RESOLVES = frozenset(
+    {
+        "PATIENT_NOT_MATCHED",
+        "SUBPOENA_ASSURANCE_MISSING",
+        "QPO_INVALID",
+        "ST_ATTESTATION_REQUIRED",
+        "DIRECTIVE_ROUTED_AS_AUTHORIZATION",
+    }
+)
+
+
+def waiting_on(release: Release) -> str | None:
+    """For a held release: ``requester`` if any hold is one the requester resolves, else
+    ``hospital``; ``None`` for every other state."""
+    if release.state != State.ON_HOLD.value:
+        return None
+    holds = [f["code"] for f in release.findings if f["severity"] == "hold"]
+    mine = any(
+        c in REQUESTER_RESOLVES or c.startswith("SUBPOENA_ASSURANCE_INCOMPLETE:") for c in holds
+    )
+    return "requester" if mine else "hospital"

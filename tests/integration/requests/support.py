@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -13,6 +14,7 @@ from sqlalchemy import func, select
 from gateway import ledger
 from gateway.auth.rules import Role
 from gateway.releases.models import Release
+from gateway.settings import Settings
 from kernel.clock import FixedClock
 from tests.builders.requests import multipart
 from tests.fixtures.auth import TestUser, make_token, make_user, session_maker
@@ -70,3 +72,11 @@ async def ledger_verifies(app: Litestar) -> ledger.Verification:
 
 def codes(findings: list[dict[str, Any]]) -> list[str]:
     return [f["code"] for f in findings]
+
+
+def evidence_files(settings: Settings) -> list[Path]:
+    """The evidence blobs on disk (the local blob store of the test settings)."""
+    root = settings.data_dir / "blobs" / "evidence"
+    return (
+        [p for p in root.rglob("*") if p.is_file() and p.suffix != ".json"] if root.exists() else []
+    )

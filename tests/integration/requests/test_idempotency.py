@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 from litestar import Litestar
@@ -19,6 +18,7 @@ from tests.integration.requests.support import (
     Caller,
     Client,
     caller,
+    evidence_files,
     ledger_verifies,
     release_count,
 )
@@ -29,13 +29,6 @@ pytestmark = [pytest.mark.db, pytest.mark.timeout(180)]
 @pytest.fixture
 async def attorney(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
     return await caller(auth_app, clock, http, Role.ATTORNEY)
-
-
-def evidence_files(settings: Settings) -> list[Path]:
-    root = settings.data_dir / "blobs" / "evidence"
-    return (
-        [p for p in root.rglob("*") if p.is_file() and p.suffix != ".json"] if root.exists() else []
-    )
 
 
 async def test_R44_the_same_key_and_body_replay_the_first_response(
