@@ -31,9 +31,9 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.api.queue_schemas import ReleaseStateOut, RowVersion
 from gateway.api.request_schemas import PatientIn, render
-from gateway.api.requests import read_evidence, refuse_nul
+from gateway.api.requests import parse_part, read_evidence
 from gateway.auth import CurrentPrincipal
-from gateway.errors import ApiError, register
+from gateway.errors import register
 from gateway.releases.answers import Answer, AnswerEmpty, AnswerNotExpected, AnswerService
 from gateway.releases.assembly import start_assembly
 from gateway.releases.basis import BasisIn
@@ -89,18 +89,6 @@ class AnswerIn(msgspec.Struct, forbid_unknown_fields=True):
 class AnswerUpload:
     answer: str
     evidence: UploadFile | None = None
-
-
-def parse_answer(raw: str) -> AnswerIn:
-    try:
-        body = msgspec.json.decode(raw, type=AnswerIn)
-    except msgspec.ValidationError as exc:
-        code = "BASIS_INVALID" if "`$.basis" in str(exc) else "REQUEST_INVALID"
-        raise ApiError(code, HTTPStatus.BAD_REQUEST) from exc
-    except msgspec.DecodeError as exc:
-        raise ApiError("REQUEST_NOT_JSON", HTTPStatus.BAD_REQUEST) from exc
-    refuse_nul(body)
-    return body
 
 
 async def provide_answers(
@@ -161,7 +149,7 @@ class AnswerController(Controller):
     ) -> dict[str, Any]:
         """Answer a hold that waits on the requester: corrected identifiers and/or a corrected
         basis with its signed document; the request is checked again."""
-        body, evidence = parse_answer(data.answer), await read_evidence(data.evidence)
+        body, evidence = parse_part(data.answer, AnswerIn), await read_evidence(data.evidence)
         patient = body.patient.to_domain() if body.patient else None
         ask = Answer(patient, body.basis, evidence)
         release = await answers.answer(principal, release_id, ask)

@@ -19,7 +19,7 @@ import hashlib
 import uuid
 from dataclasses import dataclass
 from http import HTTPStatus
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
 from litestar import Controller, Response, get, post
@@ -69,6 +69,7 @@ for _error, _status in {
 }.items():
     register(_error, _status)
 
+Part = TypeVar("Part", bound=msgspec.Struct)
 IdempotencyKey = Annotated[
     str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=200)
 ]
@@ -115,8 +116,14 @@ def refuse_nul(body: msgspec.Struct) -> None:
 def parse_request(raw: str) -> RequestIn:
     """The ``request`` part: exactly the allowed keys; a bad shape is 400 with a code that says
     whether the basis or the rest is wrong (never the value)."""
+    return parse_part(raw, RequestIn)
+
+
+def parse_part(raw: str, shape: type[Part]) -> Part:
+    """A JSON part of a multipart form as ``shape``, or 400 ``BASIS_INVALID``,
+    ``REQUEST_INVALID`` or ``REQUEST_NOT_JSON`` (never the value); no NUL characters."""
     try:
-        body = msgspec.json.decode(raw, type=RequestIn)
+        body = msgspec.json.decode(raw, type=shape)
     except msgspec.ValidationError as exc:
         code = "BASIS_INVALID" if "`$.basis" in str(exc) else "REQUEST_INVALID"
         raise ApiError(code, HTTPStatus.BAD_REQUEST) from exc

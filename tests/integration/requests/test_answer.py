@@ -37,11 +37,6 @@ SUBPOENA = {"type": "subpoena", "requesting_party": {"name": FIRM}}
 QPO = {"prohibits_use_outside_litigation": True, "requires_return_or_destruction": True}
 
 
-@pytest.fixture
-async def attorney(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
-    return await caller(auth_app, clock, http, Role.ATTORNEY)
-
-
 async def answer(
     who: Caller, release_id: str, body: dict[str, Any], evidence: bytes | None = None
 ) -> httpx.Response:

@@ -29,11 +29,6 @@ from tests.integration.requests.support import (
 pytestmark = [pytest.mark.db, pytest.mark.timeout(120)]
 
 
-@pytest.fixture
-async def specialist(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
-    return await caller(auth_app, clock, http, Role.SPECIALIST)
-
-
 def access_request(patient: Patient) -> dict[str, Any]:
     """An access request staff enter for the patient (no evidence needed)."""
     recipient = {"kind": "patient", "name": f"{patient.given_name} {patient.family_name}"}

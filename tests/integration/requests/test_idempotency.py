@@ -26,11 +26,6 @@ from tests.integration.requests.support import (
 pytestmark = [pytest.mark.db, pytest.mark.timeout(180)]
 
 
-@pytest.fixture
-async def attorney(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
-    return await caller(auth_app, clock, http, Role.ATTORNEY)
-
-
 async def test_R44_the_same_key_and_body_replay_the_first_response(
     auth_app: Litestar, attorney: Caller, fresh_settings: Settings
 ) -> None:

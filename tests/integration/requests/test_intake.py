@@ -10,9 +10,7 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from gateway.auth.rules import Role
 from gateway.releases.models import Release
-from kernel.clock import FixedClock
 from tests.builders.requests import (
     FIRM,
     PNG,
@@ -26,23 +24,11 @@ from tests.fixtures.auth import session_maker
 from tests.integration.requests.support import (
     REQUESTS,
     Caller,
-    Client,
-    caller,
     codes,
     ledger_verifies,
 )
 
 pytestmark = [pytest.mark.db, pytest.mark.timeout(120)]
-
-
-@pytest.fixture
-async def attorney(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
-    return await caller(auth_app, clock, http, Role.ATTORNEY)
-
-
-@pytest.fixture
-async def specialist(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
-    return await caller(auth_app, clock, http, Role.SPECIALIST)
 
 
 class TestValidAuthorization:

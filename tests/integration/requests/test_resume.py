@@ -11,32 +11,18 @@ import pytest
 from litestar import Litestar
 from sqlalchemy import select, update
 
-from gateway.auth.rules import Role
 from gateway.releases.models import Release, ReleaseTransition
-from kernel.clock import FixedClock
 from tests.builders.requests import add_record, create_patient, request_body
 from tests.fixtures.auth import session_maker
 from tests.integration.requests.support import (
     REQUESTS,
     Caller,
-    Client,
-    caller,
     codes,
     ledger_verifies,
 )
 
 pytestmark = [pytest.mark.db, pytest.mark.timeout(120)]
 UNKNOWN = {"family_name": "Nobody", "given_name": "Known", "birth_date": "1970-01-01"}
-
-
-@pytest.fixture
-async def attorney(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
-    return await caller(auth_app, clock, http, Role.ATTORNEY)
-
-
-@pytest.fixture
-async def specialist(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
-    return await caller(auth_app, clock, http, Role.SPECIALIST)
 
 
 def resume_url(release_id: str) -> str:

@@ -9,7 +9,6 @@ from typing import Any
 import pytest
 from litestar import Litestar
 
-from gateway.auth.rules import Role
 from kernel.clock import FixedClock
 from tests.builders.requests import TODAY, add_record, create_patient
 from tests.builders.vendors import create_baa, create_vendor, vendor_service
@@ -17,18 +16,11 @@ from tests.fixtures.auth import session_maker
 from tests.integration.requests.support import (
     REQUESTS,
     Caller,
-    Client,
-    caller,
     codes,
     ledger_verifies,
 )
 
 pytestmark = [pytest.mark.db, pytest.mark.timeout(120)]
-
-
-@pytest.fixture
-async def specialist(auth_app: Litestar, clock: FixedClock, http: Client) -> Caller:
-    return await caller(auth_app, clock, http, Role.SPECIALIST)
 
 
 async def vendor_with_baa(app: Litestar, clock: FixedClock, **terms: Any) -> uuid.UUID:
