@@ -20,6 +20,7 @@ from gateway.db import build_engine, build_session_maker
 from gateway.mail import Mailer, build_mailer
 from gateway.pdfpool import PdfPool, build_pdf_pool
 from gateway.releases import assembly
+from gateway.releases.sweeps import sweep_forever
 from gateway.settings import Settings
 from gateway.workflows import start_workflows, stop_workflows, workflows_ready_async
 from kernel.blobs import BlobStore
@@ -50,7 +51,8 @@ class Services:
             await start_workflows(self.settings)
             self.workflows_started = True
             # in the background: a backlog of releases must not hold up the start
-            sweep = assembly.sweep_assembling(build_session_maker(self.engine))
+            sessions = build_session_maker(self.engine)
+            sweep = sweep_forever(sessions, self.settings.workflow.orphan_sweep_s)
             self.background.add(asyncio.get_running_loop().create_task(sweep))
 
     async def stop(self) -> None:

@@ -61,7 +61,10 @@ class WorkflowSettings(BaseModel):
         default=2, ge=1, description="Release assemblies one process runs at once."
     )
     orphan_sweep_s: float = Field(
-        default=30.0, gt=0, description="How often `roi worker` resumes work of dead processes."
+        default=30.0,
+        gt=0,
+        description="How often a process running workflows resumes work of dead processes and"
+        " hands releases left between a commit and its enqueue to their workflows.",
     )
     shutdown_grace_s: int = Field(
         default=10, ge=0, description="Seconds a stopping process waits for running workflows."

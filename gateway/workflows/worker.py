@@ -1,8 +1,9 @@
 """``roi worker``: a process that only executes queued workflows.
 
 It launches DBOS (which dequeues from every registered queue of this application and recovers
-its own pending work), sweeps for work left by dead processes of this host every
-``orphan_sweep_s``, and on SIGTERM or SIGINT shuts DBOS down and exits 0.
+its own pending work), and every ``orphan_sweep_s`` sweeps for work left by dead processes of
+this host and for releases whose workflow was never enqueued (``gateway.releases.sweeps``),
+and on SIGTERM or SIGINT shuts DBOS down and exits 0.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Callable
 from types import FrameType
 
 import structlog
@@ -42,13 +44,27 @@ def run_worker(settings: Settings) -> None:
             executor_id=current_executor_id(),
             queues=[spec.name for spec in queue_specs(settings.workflow)],
         )
+        # the workflow registry imports the releases package: import its sweeps when used
+        from gateway.releases.sweeps import sweep_once  # noqa: PLC0415
+
+        sweep_releases(sweep_once, settings)
         while not stop.wait(timeout=settings.workflow.orphan_sweep_s):
             sweep_orphans()
+            sweep_releases(sweep_once, settings)
         destroy_workflows()
     finally:
         _restore_handlers(previous)
     log.info("workflows.worker_stopped")
     _exit_if_workflow_threads_linger()
+
+
+def sweep_releases(sweep: Callable[[Settings], int], settings: Settings) -> None:
+    """Hand releases left between a commit and its enqueue to their workflows; a failure (the
+    database down) is logged by its type and the next round tries again."""
+    try:
+        sweep(settings)
+    except Exception as exc:  # noqa: BLE001 - the worker must outlive one failed sweep
+        log.warning("releases.sweep_failed", error=type(exc).__name__)
 
 
 def _install_stop_handlers(stop: threading.Event) -> dict[int, object]:

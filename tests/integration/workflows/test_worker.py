@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
+import asyncio
 import signal
 import socket
 import subprocess
 import sys
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from dbos import DBOSClient, EnqueueOptions
 
+from gateway.db import build_engine, build_session_maker
+from gateway.releases.models import Release
+from gateway.settings import Settings
 from gateway.workflows import ASSEMBLY_QUEUE
 from gateway.workflows.config import APP_NAME
 from gateway.workflows.probe import PROBE_WORKFLOW
+from tests.builders.releases import create_patient, create_release, demo_patient
 from tests.integration.workflows.conftest import WorkflowBackend, stop, wait_until
 
 pytestmark = [pytest.mark.slow, pytest.mark.db, pytest.mark.timeout(180)]
@@ -81,3 +87,52 @@ def test_the_worker_runs_a_workflow_enqueued_by_another_process_and_stops_on_sig
     text = worker_log.read_text(encoding="utf-8")
     assert "workflows.worker_stopping" in text
     assert "workflows.worker_stopped" in text
+
+
+def test_the_worker_hands_a_release_left_between_commit_and_enqueue_to_its_assembly(
+    workflow_backend: WorkflowBackend, worker_log: Path
+) -> None:
+    """A release committed to ``assembling`` whose enqueue never happened (a web process that
+    runs no workflows, or a crash) is swept by the worker: its assembly runs and settles it
+    (here on hold: the release has no matched patient)."""
+    settings = workflow_backend.settings
+    release_id = asyncio.run(_release_in_assembling(settings))
+    with worker_log.open("ab") as out:
+        process = subprocess.Popen(
+            [str(ROI), "worker"],
+            env=workflow_backend.subprocess_env(ROI_WORKFLOW__ORPHAN_SWEEP_S="1"),
+            stdout=out,
+            stderr=subprocess.STDOUT,
+        )
+    try:
+        wait_until(
+            lambda: asyncio.run(_state(settings, release_id)) == "on_hold",
+            timeout_s=90,
+            process=process,
+            log=worker_log,
+            what="the swept release's assembly to settle it",
+        )
+    finally:
+        stop(process)
+
+
+async def _release_in_assembling(settings: Settings) -> uuid.UUID:
+    engine = build_engine(settings)
+    try:
+        async with build_session_maker(engine)() as session, session.begin():
+            patient = await create_patient(session, demo_patient())
+            release = await create_release(session, patient, patient_id=None, packet_version=1)
+            return release.id
+    finally:
+        await engine.dispose()
+
+
+async def _state(settings: Settings, release_id: uuid.UUID) -> str:
+    engine = build_engine(settings)
+    try:
+        async with build_session_maker(engine)() as session:
+            release = await session.get(Release, release_id)
+            assert release is not None
+            return release.state
+    finally:
+        await engine.dispose()
