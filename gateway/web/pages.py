@@ -22,11 +22,11 @@ from gateway.web.forms import (
     AnyRequest,
     expired_signin_cookie,
     policy_of,
-    session_csrf,
     signin_cookie,
     signin_csrf_ok,
     text_field,
 )
+from gateway.web.navigation import page_context
 
 Auth = NamedDependency[AuthService]
 SEE_OTHER: Literal[303] = 303
@@ -106,10 +106,4 @@ async def sign_out(principal: CurrentPrincipal, auth: Auth) -> Response[Any]:
 @get("/", opt={"rule": "authenticated"})
 async def home(request: AnyRequest, principal: CurrentPrincipal) -> Template:
     """What this role can reach today: only links that work."""
-    context = {
-        "title": "Home",
-        "role": principal.role.value,
-        "is_staff": principal.is_staff,
-        "csrf_token": session_csrf(request),
-    }
-    return Template(template_name="home.html", context=context)
+    return Template(template_name="home.html", context=page_context(request, principal, "Home"))

@@ -13,9 +13,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pyotp
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import ConsoleMessage, Page
+from playwright.sync_api import ConsoleMessage, Page, expect
 
 from gateway.cli import main
 from gateway.settings import Settings
@@ -24,6 +25,9 @@ from tests.fixtures.app import LiveGateway, settings_env, start_gateway
 from tests.fixtures.db import migrated_settings
 
 T = TypeVar("T")
+SESSION_COOKIE = "__Host-roi_session"
+NEW_PASSWORD = "correct horse battery staple"
+
 # The sign-in pages use neither durable workflows nor the PDF workers: the gateway starts
 # without them (less to start on CI's two cores); the release pages will need them.
 LIGHT_GATEWAY = {"ROI_WORKFLOW__ENABLED": "false", "ROI_PDF__EAGER_START": "false"}
@@ -128,3 +132,26 @@ def sign_in(page: Page, site: Site, account: Account, code: str = "") -> None:
     if code:
         page.get_by_label("Authenticator code").fill(code)
     page.get_by_role("button", name="Sign in").click()
+
+
+def first_sign_in(page: Page, site: Site, account: Account) -> str:
+    """One-time password, then a new password, then the authenticator; returns its secret."""
+    sign_in(page, site, account)
+    expect(page).to_have_url(f"{site.url}/account/password")
+    page.get_by_label("Current password").fill(account.password)
+    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
+    page.get_by_label("New password again").fill(NEW_PASSWORD)
+    page.get_by_role("button", name="Save the password").click()
+    expect(page).to_have_url(f"{site.url}/account/totp")
+    expect(page.get_by_role("img", name="QR code of your authenticator key")).to_be_visible()
+    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
+    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Confirm").click()
+    expect(page).to_have_url(f"{site.url}/")
+    account.password = NEW_PASSWORD
+    return secret
+
+
+def session_cookie(page: Page) -> str | None:
+    values = [c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
+    return values[0] if values else None

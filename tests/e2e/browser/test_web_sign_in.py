@@ -11,34 +11,16 @@ import pyotp
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.browser.conftest import Account, Site, sign_in
+from tests.e2e.browser.conftest import (
+    NEW_PASSWORD,
+    SESSION_COOKIE,
+    Site,
+    first_sign_in,
+    session_cookie,
+    sign_in,
+)
 
 pytestmark = pytest.mark.browser
-SESSION_COOKIE = "__Host-roi_session"
-NEW_PASSWORD = "correct horse battery staple"
-
-
-def first_sign_in(page: Page, site: Site, account: Account) -> str:
-    """One-time password, then a new password, then the authenticator; returns its secret."""
-    sign_in(page, site, account)
-    expect(page).to_have_url(f"{site.url}/account/password")
-    page.get_by_label("Current password").fill(account.password)
-    page.get_by_label("New password", exact=True).fill(NEW_PASSWORD)
-    page.get_by_label("New password again").fill(NEW_PASSWORD)
-    page.get_by_role("button", name="Save the password").click()
-    expect(page).to_have_url(f"{site.url}/account/totp")
-    expect(page.get_by_role("img", name="QR code of your authenticator key")).to_be_visible()
-    secret = page.locator("#totp-secret").inner_text().replace(" ", "")
-    page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
-    page.get_by_role("button", name="Confirm").click()
-    expect(page).to_have_url(f"{site.url}/")
-    account.password = NEW_PASSWORD
-    return secret
-
-
-def session_cookie(page: Page) -> str | None:
-    values = [c["value"] for c in page.context.cookies() if c["name"] == SESSION_COOKIE]
-    return values[0] if values else None
 
 
 def test_first_sign_in_then_a_wrong_code_then_password_and_totp(
@@ -48,7 +30,8 @@ def test_first_sign_in_then_a_wrong_code_then_password_and_totp(
     first_password = account.password
     secret = first_sign_in(page, site, account)
     expect(page).to_have_title("Home · ROI Gateway")
-    expect(page.get_by_role("link", name="API documentation")).to_be_visible()
+    nav = page.get_by_role("navigation", name="Main")
+    expect(nav.get_by_role("link", name="API documentation")).to_be_visible()
     page.get_by_role("button", name="Sign out").click()
     expect(page).to_have_url(f"{site.url}/sign-in")
     assert session_cookie(page) is None
