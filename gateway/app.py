@@ -17,6 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from gateway.api.accounting import AccountingController
 from gateway.api.assembly import AssemblyController
 from gateway.api.holds import AnswerController, HoldController
+from gateway.api.links import LinkController
 from gateway.api.patients import PatientController, RecordController
 from gateway.api.queue import QueueController
 from gateway.api.requests import RequestController
@@ -95,6 +96,7 @@ def create_app(settings: Settings, *, clock: Clock | None = None) -> Litestar:
             HoldController,
             AnswerController,
             AccountingController,
+            LinkController,
         ],
         plugins=[_sqlalchemy(engine), AuthPlugin(settings, clock=services.clock)],
         dependencies=services.dependencies(),

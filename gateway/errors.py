@@ -139,7 +139,11 @@ def _domain_handler(_request: Request[Any, Any, Any], exc: Exception) -> Respons
     assert isinstance(exc, DomainError)  # noqa: S101 - registered for DomainError only
     status = status_for(exc)
     log.info("request.refused", code=exc.code, status=status)
-    return problem_response(status, exc.code, _safe_data(exc))
+    response = problem_response(status, exc.code, _safe_data(exc))
+    retry_after = exc.data.get("retry_after_s")
+    if status == HTTPStatus.TOO_MANY_REQUESTS and isinstance(retry_after, int):
+        response.headers["Retry-After"] = str(retry_after)
+    return response
 
 
 def _safe_data(exc: DomainError) -> dict[str, Any]:

@@ -11,6 +11,7 @@ import gateway.auth.models
 import gateway.ledger.models
 import gateway.notices
 import gateway.releases.approval_models
+import gateway.releases.delivery.models
 import gateway.releases.extensions
 import gateway.releases.models  # noqa: F401
 import vendors.models  # noqa: F401

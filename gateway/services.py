@@ -20,7 +20,8 @@ from gateway.db import build_engine, build_session_maker
 from gateway.mail import Mailer, build_mailer
 from gateway.pdfpool import PdfPool, build_pdf_pool
 from gateway.releases import assembly
-from gateway.releases.sweeps import sweep_forever
+from gateway.releases.delivery import DeliveryDeps, RateLimiter
+from gateway.releases.sweeps import delivery_deps, sweep_delivery_forever, sweep_forever
 from gateway.settings import Settings
 from gateway.workflows import start_workflows, stop_workflows, workflows_ready_async
 from kernel.blobs import BlobStore
@@ -39,10 +40,15 @@ class Services:
     pdf_pool: PdfPool
     clock: Clock
     access_tokens: AccessTokens
+    delivery: DeliveryDeps
+    rate_limiter: RateLimiter
     workflows_started: bool = field(default=False)
     background: set[asyncio.Task[object]] = field(default_factory=set)
 
     async def start(self) -> None:
+        loop = asyncio.get_running_loop()
+        interval = self.settings.delivery.sweep_interval_s
+        self.background.add(loop.create_task(sweep_delivery_forever(self.delivery, interval)))
         if self.settings.pdf.eager_start:
             await self.pdf_pool.start()
         if self.settings.workflow.enabled:
@@ -109,13 +115,23 @@ async def _ok(check: Any) -> str:
 
 def build_services(settings: Settings, *, clock: Clock | None = None) -> Services:
     clock = clock or SystemClock()
+    engine = build_engine(settings)
+    blobs = build_blob_store(settings, clock=clock)
+    mailer = build_mailer(settings, clock=clock)
+    # Loads the keyring, creating the key file on first start (SECURITY.md R7).
+    access_tokens = build_access_tokens(settings, clock=clock)
+    sessions = build_session_maker(engine)
+    delivery = delivery_deps(
+        settings, sessions, clock, tokens=access_tokens, mailer=mailer, blobs=blobs
+    )
     return Services(
         settings=settings,
-        engine=build_engine(settings),
-        blobs=build_blob_store(settings, clock=clock),
-        mailer=build_mailer(settings, clock=clock),
+        engine=engine,
+        blobs=blobs,
+        mailer=mailer,
         pdf_pool=build_pdf_pool(settings, redaction.apply_process_limits),
         clock=clock,
-        # Loads the keyring, creating the key file on first start (SECURITY.md R7).
-        access_tokens=build_access_tokens(settings, clock=clock),
+        access_tokens=access_tokens,
+        delivery=delivery,
+        rate_limiter=RateLimiter(clock),
     )

@@ -158,6 +158,27 @@ class RequestsSettings(BaseModel):
     idempotency_hours: int = Field(default=24, ge=1, le=168)
 
 
+class DeliverySettings(BaseModel):
+    """Delivery links (DESIGN.md step 6; SECURITY.md R3, R8, R11)."""
+
+    link_lifetime_hours: int = Field(
+        default=24, ge=1, le=168, description="How long a link lives (never past a BAA end)."
+    )
+    max_uses: int = Field(default=3, ge=1, le=1000, description="Downloads a link allows.")
+    code_required: bool = Field(
+        default=False,
+        description="Bind links to their recipient: a 6-digit code mailed to the registered "
+        "address must be entered before the download.",
+    )
+    sweep_interval_s: float = Field(
+        default=60.0,
+        gt=0,
+        le=3600,
+        description="How often the app and `roi worker` expire links, issue missing links and "
+        "mail unmailed ones.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ROI_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -188,6 +209,7 @@ class Settings(BaseSettings):
     pdf: PdfSettings = PdfSettings()
     vendors: VendorsSettings = VendorsSettings()
     requests: RequestsSettings = RequestsSettings()
+    delivery: DeliverySettings = DeliverySettings()
 
     @property
     def database_url(self) -> str:

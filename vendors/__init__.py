@@ -18,6 +18,7 @@ from vendors.errors import (
 from vendors.service import (
     SignedDocument,
     VendorService,
+    baa_ends_on,
     check_document,
     expiring_baas,
     may_receive,
@@ -46,6 +47,7 @@ __all__ = [
     "VendorService",
     "VendorView",
     "VendorsError",
+    "baa_ends_on",
     "check_document",
     "expiring_baas",
     "may_receive",

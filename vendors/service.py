@@ -82,6 +82,26 @@ async def may_receive(
     return decisions[0] if decisions else check_baa(None, on=on, function=function)
 
 
+async def baa_ends_on(
+    session: AsyncSession, vendor_id: uuid.UUID, function: VendorFunction, on: date
+) -> date | None:
+    """The last day the vendor may receive records for ``function`` under the agreements that
+    allow it on ``on`` (None: an agreement without an end date). A delivery link never outlives
+    it (DESIGN.md: never past a vendor's BAA end). Raises ``LookupError`` when none allows it."""
+    rows = await repo.current_baas(session, vendor_id)
+    ended = await repo.terminations(session, [r.agreement_id for r in rows])
+    ends = [
+        r.ends_on
+        for r in rows
+        if check_baa(contract_of(r, ended.get(r.agreement_id)), on=on, function=function).allowed
+    ]
+    if not ends:
+        raise LookupError("no agreement allows the vendor to receive records")
+    if any(end is None for end in ends):
+        return None
+    return max(end for end in ends if end is not None)
+
+
 async def expiring_baas(session: AsyncSession, on: date, within_days: int) -> list[ExpiringBaa]:
     """Agreements in force on ``on`` (complete, not terminated) that end within
     ``within_days`` days: what the expiry notice lists (vendor names and end dates)."""

@@ -12,7 +12,9 @@ from datetime import date
 from http import HTTPStatus
 from typing import Annotated
 
-from litestar import Controller, get, post
+import structlog
+from litestar import Controller, Response, get, post
+from litestar.background_tasks import BackgroundTask
 from litestar.datastructures import State as AppState
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath, FromQuery, JSONBody, QueryParameter
@@ -46,6 +48,7 @@ from gateway.releases.approval_errors import (
     ReleaseNotFound,
     SearchInvalid,
 )
+from gateway.releases.delivery import deliver_release
 from gateway.releases.queue import Page, QueueFilter, RequesterType, Sort
 from gateway.releases.queue_service import ReviewQueue
 from gateway.releases.states import State
@@ -64,6 +67,7 @@ for _error, _status in {
 }.items():
     register(_error, _status)
 
+log = structlog.get_logger(__name__)
 RULE = {"rule": "releases.review"}
 Queue = NamedDependency[ReviewQueue]
 Tab = Annotated[str | None, QueryParameter(max_length=20, pattern=r"^[a-z_]+$")]
@@ -137,9 +141,13 @@ class QueueController(Controller):
         data: JSONBody[ApproveIn],
         queue: Queue,
         principal: CurrentPrincipal,
-    ) -> ApproveOut:
-        """Approve (or, for a sensitive release, record the first of two approvals)."""
-        return ApproveOut.of(await queue.approve(release_id, principal, data.row_version))
+        state: AppState,
+    ) -> Response[ApproveOut]:
+        """Approve (or, for a sensitive release, record the first of two approvals). Once the
+        approval has committed, the link is issued and mailed (a sweep covers a crash)."""
+        outcome = await queue.approve(release_id, principal, data.row_version)
+        approved = [release_id] if outcome.outcome == "approved" else []
+        return Response(ApproveOut.of(outcome), background=deliver_after(state, approved))
 
     @post("/{release_id:uuid}/deny", opt=RULE, status_code=HTTPStatus.OK)
     async def deny(
@@ -188,10 +196,32 @@ class QueueController(Controller):
 
     @post("/bulk-approve", opt=RULE, status_code=HTTPStatus.OK)
     async def bulk_approve(
-        self, data: JSONBody[BulkIn], queue: Queue, principal: CurrentPrincipal
-    ) -> BulkOut:
+        self, data: JSONBody[BulkIn], queue: Queue, principal: CurrentPrincipal, state: AppState
+    ) -> Response[BulkOut]:
         """Approve homogeneous releases; a result per row, each in its own transaction."""
-        return BulkOut.of(await queue.bulk_approve(data.to_domain(), principal))
+        results = await queue.bulk_approve(data.to_domain(), principal)
+        approved = [r.release_id for r in results if r.result == "approved"]
+        return Response(BulkOut.of(results), background=deliver_after(state, approved))
+
+
+def deliver_after(state: AppState, release_ids: list[uuid.UUID]) -> BackgroundTask | None:
+    """Deliver approved releases after the response (so after the commit)."""
+    if not release_ids:
+        return None
+    services: Services = state.services
+
+    async def deliver() -> None:
+        for release_id in release_ids:
+            try:
+                await deliver_release(services.delivery, release_id)
+            except Exception as exc:  # noqa: BLE001 - the delivery sweep tries again
+                log.warning(
+                    "delivery.after_approval_failed",
+                    release_id=str(release_id),
+                    error=type(exc).__name__,
+                )
+
+    return BackgroundTask(deliver)
 
 
 __all__ = ["QueueController"]

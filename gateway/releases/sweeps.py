@@ -10,13 +10,20 @@ in a background task (:func:`sweep_forever`), ``roi worker`` in its loop (:func:
 from __future__ import annotations
 
 import asyncio
+from datetime import timedelta
 
 import structlog
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from gateway.access_tokens import AccessTokens, build_access_tokens
+from gateway.blobs import build_blob_store
 from gateway.db import build_engine, build_session_maker
+from gateway.mail import Mailer, build_mailer
 from gateway.releases.assembly import sweep_assembling
+from gateway.releases.delivery import DeliveryDeps, DeliveryPolicy, sweep_delivery
 from gateway.settings import Settings
+from kernel.blobs import BlobStore
+from kernel.clock import Clock, SystemClock
 
 log = structlog.get_logger(__name__)
 
@@ -37,14 +44,55 @@ async def sweep_forever(sessions: async_sessionmaker[AsyncSession], interval_s: 
         await asyncio.sleep(interval_s)
 
 
+async def sweep_delivery_forever(deps: DeliveryDeps, interval_s: float) -> None:
+    """Expire links, issue missing ones and mail unmailed ones, every ``interval_s``."""
+    while True:
+        await asyncio.sleep(interval_s)
+        try:
+            await sweep_delivery(deps)
+        except Exception as exc:  # noqa: BLE001 - a background loop must outlive one failure
+            log.warning("delivery.sweep_failed", error=type(exc).__name__)
+
+
 def sweep_once(settings: Settings) -> int:
-    """One sweep from a process without a running event loop (``roi worker``)."""
+    """One sweep from a process without a running event loop (``roi worker``): releases that
+    wait on a workflow, then delivery (expiry, missing links, unmailed links)."""
 
     async def run() -> int:
         engine = build_engine(settings)
         try:
-            return await sweep_releases(build_session_maker(engine))
+            sessions = build_session_maker(engine)
+            count = await sweep_releases(sessions)
+            await sweep_delivery(delivery_deps(settings, sessions))
+            return count
         finally:
             await engine.dispose()
 
     return asyncio.run(run())
+
+
+def delivery_deps(
+    settings: Settings,
+    sessions: async_sessionmaker[AsyncSession],
+    clock: Clock | None = None,
+    *,
+    tokens: AccessTokens | None = None,
+    mailer: Mailer | None = None,
+    blobs: BlobStore | None = None,
+) -> DeliveryDeps:
+    """Delivery's adapters: the ones given, the others built from settings."""
+    clock = clock or SystemClock()
+    d = settings.delivery
+    return DeliveryDeps(
+        sessions=sessions,
+        tokens=tokens or build_access_tokens(settings, clock=clock),
+        mailer=mailer or build_mailer(settings, clock=clock),
+        blobs=blobs or build_blob_store(settings, clock=clock),
+        clock=clock,
+        policy=DeliveryPolicy(
+            lifetime=timedelta(hours=d.link_lifetime_hours),
+            max_uses=d.max_uses,
+            code_required=d.code_required,
+        ),
+        base_url=settings.public_base_url,
+    )

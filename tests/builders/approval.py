@@ -98,6 +98,7 @@ async def create_release(
     assignee_id: uuid.UUID | None = None,
     packet: bool | None = True,
     created_at: datetime = NOW,
+    recipient_email: str | None = None,
 ) -> Release:
     """A release as assembly leaves it: ``in_review`` with a verified packet version 1.
     ``packet=False`` stores an unverified packet; ``packet=None`` none at all."""
@@ -109,7 +110,12 @@ async def create_release(
         organisation_id=organisation_id,
         vendor_id=vendor_id,
         patient_id=patient.id,
-        recipient={"kind": "attorney", "name": "Synthetic Law LLP"},
+        recipient={
+            "kind": "attorney",
+            "name": "Synthetic Law LLP",
+            "email": recipient_email,
+            "address": "1 Synthetic Plaza, Springfield" if recipient_email else None,
+        },
         basis_type=basis_type,
         basis=default_basis(basis_type) if basis is None else basis,
         purpose="litigation",

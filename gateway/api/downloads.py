@@ -1,0 +1,62 @@
+"""Streaming a started download, for the link page and the requester API alike.
+
+The use is consumed and ``download.started`` written before this runs (committed). The body is
+streamed from the blob store; when it ends, ``download.completed`` (every byte sent) or
+``download.aborted`` (the client went away, or the store failed mid-way) is written in a
+transaction of its own, shielded from the request's cancellation.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+
+import structlog
+from litestar.response import Stream
+
+from gateway.releases.delivery import DeliveryDeps, Download
+
+log = structlog.get_logger(__name__)
+PDF = "application/pdf"
+DOWNLOAD_HEADERS = {
+    "Cache-Control": "no-store",
+    "Referrer-Policy": "no-referrer",
+    "X-Content-Type-Options": "nosniff",
+    "Content-Security-Policy": "default-src 'none'; sandbox",
+}
+
+
+async def _record(
+    deps: DeliveryDeps, download: Download, actor: str, *, completed: bool, sent: int
+) -> None:
+    try:
+        async with deps.sessions() as session, session.begin():
+            await deps.service(session).finish(
+                download, actor=actor, completed=completed, sent=sent
+            )
+    except Exception as exc:  # noqa: BLE001 - the stream is over; the failure is only logged
+        log.warning(
+            "delivery.finish_failed", download_id=str(download.id), error=type(exc).__name__
+        )
+
+
+async def _body(deps: DeliveryDeps, download: Download, actor: str) -> AsyncIterator[bytes]:
+    sent, completed = 0, False
+    try:
+        async for chunk in deps.blobs.stream(download.blob_key):
+            yield chunk
+            sent += len(chunk)
+        completed = sent == download.size
+    finally:
+        event = "download.completed" if completed else "download.aborted"
+        log.info(event, download_id=str(download.id), link_id=str(download.link_id))
+        await asyncio.shield(_record(deps, download, actor, completed=completed, sent=sent))
+
+
+def stream_download(deps: DeliveryDeps, download: Download, actor: str) -> Stream:
+    headers = {
+        **DOWNLOAD_HEADERS,
+        "Content-Disposition": f'attachment; filename="{download.filename}"',
+        "Content-Length": str(download.size),
+    }
+    return Stream(_body(deps, download, actor), media_type=PDF, headers=headers)

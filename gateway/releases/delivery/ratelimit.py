@@ -1,0 +1,50 @@
+"""A small in-process rate limiter for the link endpoints (code sending, code redeeming,
+downloads): a sliding window of timestamps per key. Keys are digests (a link id, an account, a
+client address), never the address itself. Per process: a deployment with several web processes
+gets each process's budget (documented in ADR 0004)."""
+
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import deque
+from dataclasses import dataclass, field
+
+from gateway.releases.delivery.errors import RateLimited
+from kernel.clock import Clock
+
+
+@dataclass(frozen=True, slots=True)
+class Limit:
+    events: int
+    window_s: float
+
+
+@dataclass
+class RateLimiter:
+    clock: Clock
+    max_keys: int = 100_000
+    _seen: dict[str, deque[float]] = field(default_factory=dict)
+
+    def hit(self, scope: str, key: str, limit: Limit) -> None:
+        """Count one event for ``key`` in ``scope``; raise :class:`RateLimited` when the window
+        already holds ``limit.events`` (the refused event is not counted)."""
+        digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()
+        now = self.clock.now().timestamp()
+        window = self._seen.get(digest)
+        if window is None:
+            if len(self._seen) >= self.max_keys:
+                self._evict(now)
+            window = self._seen[digest] = deque()
+        while window and window[0] <= now - limit.window_s:
+            window.popleft()
+        if len(window) >= limit.events:
+            raise RateLimited(max(1, math.ceil(window[0] + limit.window_s - now)))
+        window.append(now)
+
+    def _evict(self, now: float) -> None:
+        horizon = now - 3600
+        for digest in [d for d, w in self._seen.items() if not w or w[-1] <= horizon]:
+            del self._seen[digest]
+        if len(self._seen) >= self.max_keys:
+            self._seen.clear()
