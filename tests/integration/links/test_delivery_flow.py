@@ -19,8 +19,8 @@ from gateway.releases.delivery import DeliveryLink
 from gateway.releases.models import Release
 from gateway.services import Services
 from tests.builders.approval import create_release, packet_row
-from tests.integration.queue.conftest import World, world
 from tests.fixtures.auth import auth_app, clock, http
+from tests.integration.queue.conftest import World, world
 
 __all__ = ["auth_app", "clock", "http", "world"]
 PDF = b"%PDF-1.4\n% synthetic packet for the delivery tests\n" + b"0" * 4096 + b"\n%%EOF\n"
@@ -88,7 +88,8 @@ async def test_approve_mail_get_post_limit_revoke_and_the_ledger_verifies(world:
         assert release.reference in page.text
     assert await _count(world, LedgerEntry) == entries
     link = await world.run(lambda s: s.scalar(select(DeliveryLink)))
-    assert link is not None and link.uses == 0
+    assert link is not None
+    assert link.uses == 0
 
     csrf = re.search(r'name="csrf_token" value="([^"]+)"', page.text)
     assert csrf is not None
