@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar import Router
 
 from gateway.web.account import change_password, confirm_totp, password_page, totp_page
+from gateway.web.admin import ADMIN_ROUTES
 from gateway.web.pages import home, sign_in, sign_in_page, sign_out
 
 ROUTE_HANDLERS = [
@@ -21,6 +22,7 @@ ROUTE_HANDLERS = [
             change_password,
             totp_page,
             confirm_totp,
+            *ADMIN_ROUTES,
         ],
     )
 ]
