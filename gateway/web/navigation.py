@@ -27,6 +27,8 @@ class NavEntry:
 NAV: tuple[NavEntry, ...] = (
     NavEntry("API documentation", "/schema/swagger", STAFF),
     NavEntry("Vendors", "/admin/vendors", STAFF),
+    NavEntry("Accounting", "/admin/accounting", STAFF),
+    NavEntry("Ledger", "/admin/ledger", STAFF),
 )
 
 

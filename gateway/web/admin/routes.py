@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.web.admin import vendors
+from gateway.web.admin import accounting, ledger, vendors
 
 ADMIN_ROUTES = [
     vendors.vendors_page,
@@ -11,4 +11,11 @@ ADMIN_ROUTES = [
     vendors.upload_baa,
     vendors.amend_baa,
     vendors.terminate_baa,
+    accounting.accounting_page,
+    accounting.accounting_lookup,
+    accounting.accounting_pdf,
+    ledger.ledger_home,
+    ledger.ledger_lookup,
+    ledger.release_ledger,
+    ledger.verify_ledger,
 ]
