@@ -29,6 +29,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Vendors", "/admin/vendors", STAFF),
     NavEntry("Accounting", "/admin/accounting", STAFF),
     NavEntry("Ledger", "/admin/ledger", STAFF),
+    NavEntry("Dashboard", "/admin/dashboard", STAFF),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.web.admin import accounting, ledger, vendors
+from gateway.web.admin import accounting, dashboard, ledger, vendors
 
 ADMIN_ROUTES = [
     vendors.vendors_page,
@@ -18,4 +18,5 @@ ADMIN_ROUTES = [
     ledger.ledger_lookup,
     ledger.release_ledger,
     ledger.verify_ledger,
+    dashboard.dashboard_page,
 ]
