@@ -30,6 +30,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Accounting", "/admin/accounting", STAFF),
     NavEntry("Ledger", "/admin/ledger", STAFF),
     NavEntry("Dashboard", "/admin/dashboard", STAFF),
+    NavEntry("Users", "/admin/users", ADMINS),
 )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from gateway.web.admin import accounting, dashboard, ledger, vendors
+from gateway.web.admin import accounting, dashboard, ledger, users, vendors
 
 ADMIN_ROUTES = [
     vendors.vendors_page,
@@ -19,4 +19,7 @@ ADMIN_ROUTES = [
     ledger.release_ledger,
     ledger.verify_ledger,
     dashboard.dashboard_page,
+    users.users_page,
+    users.invite_user,
+    users.disable,
 ]
