@@ -8,11 +8,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-WIDTH = 600
+WIDTH = 420
 ROW = 28
-LABEL_WIDTH = 200
+LABEL_WIDTH = 150
 VALUE_GAP = 6
-LINE_HEIGHT = 240
+LINE_HEIGHT = 220
 PAD = 36
 
 
