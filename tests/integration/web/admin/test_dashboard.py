@@ -148,8 +148,11 @@ async def test_the_page_draws_svg_charts_without_inline_style_or_script(
     assert 'class="line-median" points="' in page.text
 
 
-async def test_requesters_cannot_open_the_dashboard(
+async def test_a_specialist_opens_the_dashboard_and_requesters_cannot(
     auth_app: Litestar, clock: FixedClock, http: Client
 ) -> None:
+    specialist = await browser_as(auth_app, clock, http, Role.SPECIALIST)
+    assert (await specialist.get("/admin/dashboard")).status_code == 200
+    await http.post("/sign-out", data={"csrf_token": specialist.csrf})
     attorney = await browser_as(auth_app, clock, http, Role.ATTORNEY)
     assert (await attorney.get("/admin/dashboard")).status_code == 403

@@ -28,6 +28,7 @@ async def invite(admin: Browser, **fields: str) -> str:
     found = re.search(r'<code id="one-time-password">([^<]+)</code>', page.text)
     assert found is not None
     assert "Invited (first sign-in pending)" in page.text
+    assert page.headers["cache-control"] == "no-store"  # the password is not kept by the browser
     return found.group(1)
 
 
