@@ -41,7 +41,7 @@ async def seeded(app: Litestar) -> tuple[Patient, uuid.UUID]:
 async def test_a_lookup_by_mrn_shows_the_disclosures_and_no_identifier_in_url_or_title(
     specialist: Browser, auth_app: Litestar
 ) -> None:
-    patient, _ = await seeded(auth_app)
+    patient, release_id = await seeded(auth_app)
     page = await specialist.post("/admin/accounting", {"mrn": patient.mrn})
     assert page.status_code == 200, page.text
     assert "<title>Accounting of disclosures · ROI Gateway</title>" in page.text
@@ -51,6 +51,7 @@ async def test_a_lookup_by_mrn_shows_the_disclosures_and_no_identifier_in_url_or
     assert seed.SUBPOENA["purpose"] in page.text
     assert seed.AUTHORIZED["recipient_name"] not in page.text  # exempt: left out by default
     assert "1 disclosure." in page.text
+    assert f'href="/admin/releases/{release_id}/ledger"' in page.text
     assert patient.mrn not in page.url.path
     with_exempt = await specialist.post(
         "/admin/accounting", {"mrn": patient.mrn, "include_exempt": "on"}
