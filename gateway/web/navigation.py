@@ -24,7 +24,14 @@ class NavEntry:
     roles: frozenset[Role]
 
 
-NAV: tuple[NavEntry, ...] = (NavEntry("API documentation", "/schema/swagger", STAFF),)
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("API documentation", "/schema/swagger", STAFF),
+    NavEntry("Vendors", "/admin/vendors", STAFF),
+    NavEntry("Accounting", "/admin/accounting", STAFF),
+    NavEntry("Ledger", "/admin/ledger", STAFF),
+    NavEntry("Dashboard", "/admin/dashboard", STAFF),
+    NavEntry("Users", "/admin/users", ADMINS),
+)
 
 
 def nav_for(role: Role) -> list[NavEntry]:
