@@ -59,7 +59,7 @@ def env_of(settings: Settings) -> dict[str, str]:
     env |= {
         "ROI_DATA_DIR": str(settings.data_dir),
         "ROI_ENVIRONMENT": "production",
-        "ROI_LOG_LEVEL": "warning",
+        "ROI_LOG_LEVEL": os.environ.get("BENCH_LOG_LEVEL", "warning"),
         "ROI_WORKFLOW__ENABLED": "false",
         "ROI_PDF__EAGER_START": "false",
         "ROI_DELIVERY__DOWNLOADS_PER_MINUTE": "1000000",
@@ -204,6 +204,7 @@ def main() -> None:
     parser.add_argument("--pg", action="store_true")
     parser.add_argument("--seconds", type=int, default=15)
     parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--keep-log", type=Path, help="copy the full server's log here")
     parser.add_argument(
         "--profile", type=Path, help="py-spy collapsed stacks of the full server to this file"
     )
@@ -294,6 +295,8 @@ def run(settings: Settings, tmp: Path, args: argparse.Namespace) -> None:
         for process in (full, bare):
             process.terminate()
             process.wait(timeout=10)
+    if args.keep_log:
+        shutil.copy(tmp / "full.log", args.keep_log)
     results["rps_ratio"] = round(results["full"]["rps"] / results["bare"]["rps"], 3)
     results["p99_ratio"] = round(results["full"]["p99_ms"] / results["bare"]["p99_ms"], 2)
     results["load_after"] = os.getloadavg()

@@ -358,7 +358,10 @@ class DeliveryService:
     async def _disclosed(self, release: Release) -> bool:
         """Whether a completed download of this release is on the ledger already (or is in
         this batch)."""
-        if self.batch is not None and release.id in self.batch.disclosed:
+        batch = self.batch
+        if batch is not None and (
+            release.id in batch.disclosed or release.id in batch.known_disclosed
+        ):
             return True
         first = await self.session.scalar(
             select(LedgerEntry.seq)
@@ -368,6 +371,8 @@ class DeliveryService:
             )
             .limit(1)
         )
+        if first is not None and batch is not None:
+            batch.known_disclosed.add(release.id)  # committed before this batch began
         return first is not None
 
     def _disclosure(self, release: Release) -> ledger.Disclosure:

@@ -38,6 +38,8 @@ class Batch:
 
     entries: list[NewEntry] = field(default_factory=list)
     disclosed: set[uuid.UUID] = field(default_factory=set)
+    # releases whose disclosure is committed (the writer's memory, across batches)
+    known_disclosed: set[uuid.UUID] = field(default_factory=set)
 
 
 Work = Callable[[AsyncSession, Batch], Awaitable[Any]]
@@ -49,6 +51,7 @@ class GroupWriter:
         self, sessions: async_sessionmaker[AsyncSession], clock: Clock, max_batch: int = MAX_BATCH
     ) -> None:
         self._clock = clock
+        self._known_disclosed: set[uuid.UUID] = set()
         self._sessions = sessions
         self._max_batch = max_batch
         self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
@@ -83,9 +86,9 @@ class GroupWriter:
 
     async def _commit(self, batch: list[tuple[Work, asyncio.Future[Any]]]) -> None:
         outcomes: list[tuple[asyncio.Future[Any], BaseException | None, Any]] = []
+        shared = Batch(known_disclosed=self._known_disclosed)
         try:
             async with self._sessions() as session, session.begin():
-                shared = Batch()
                 for work, future in batch:
                     try:
                         outcomes.append((future, None, await work(session, shared)))
@@ -99,6 +102,7 @@ class GroupWriter:
                 if not future.done():
                     future.set_exception(exc)
             return
+        self._known_disclosed |= shared.disclosed
         for future, error, value in outcomes:
             if future.done():  # the caller went away; the work is committed all the same
                 continue
