@@ -158,10 +158,10 @@ async def submit_request(
     posted = forms.read_form(form)
     upload = forms.evidence_of(form)
     if upload is None:
-        posted.errors["evidence"] = MESSAGES["EVIDENCE_REQUIRED"]
+        posted.errors["evidence"] = _message("EVIDENCE_REQUIRED")
     body = forms.request_in(posted, on=_on(state))
     if body is None or upload is None:
-        return _form_page(request, principal, posted, status=HTTPStatus.UNPROCESSABLE_ENTITY)
+        return _form_page(request, principal, posted, status=int(HTTPStatus.UNPROCESSABLE_ENTITY))
     evidence = Evidence(await upload.read(), upload.content_type or "")
     new = NewRequest(
         body.patient.to_domain(),
