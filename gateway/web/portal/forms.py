@@ -48,6 +48,7 @@ STATEMENTS = {
     "redisclosure": "Information may be redisclosed by the recipient",
 }
 RECORD_TYPES = {
+    "clinical_note": "Clinical notes",
     "progress_note": "Progress notes",
     "discharge_summary": "Discharge summaries",
     "lab_result": "Lab results",

@@ -7,7 +7,7 @@ import uuid
 from http import HTTPStatus
 from typing import Any
 
-from litestar import Response, get, post
+from litestar import MediaType, Response, get, post
 from litestar.datastructures import State as AppState
 from litestar.di import NamedDependency, Provide
 from litestar.params import FromPath
@@ -89,7 +89,12 @@ def _row(release: Any) -> dict[str, Any]:
     }
 
 
-@get("/portal/requests", opt={"rule": "requests.read"}, dependencies=INTAKE)
+@get(
+    "/portal/requests",
+    opt={"rule": "requests.read"},
+    media_type=MediaType.HTML,
+    dependencies=INTAKE,
+)
 async def requests_page(request: AnyRequest, principal: CurrentPrincipal, intake: Intake) -> Any:
     if (refused := staff_refusal(request, principal)) is not None:
         return refused
@@ -121,14 +126,19 @@ def _blank() -> forms.PostedForm:
     return forms.PostedForm(values)
 
 
-@get("/portal/requests/new", opt={"rule": "requests.submit"})
+@get("/portal/requests/new", opt={"rule": "requests.submit"}, media_type=MediaType.HTML)
 async def new_request_page(request: AnyRequest, principal: CurrentPrincipal) -> Any:
     if (refused := staff_refusal(request, principal)) is not None:
         return refused
     return _form_page(request, principal, _blank())
 
 
-@post("/portal/requests/check", opt={"rule": "requests.submit"}, status_code=200)
+@post(
+    "/portal/requests/check",
+    opt={"rule": "requests.submit"},
+    media_type=MediaType.HTML,
+    status_code=200,
+)
 async def check_request(request: AnyRequest, principal: CurrentPrincipal, state: AppState) -> Any:
     """The htmx check: the missing HIPAA authorization elements, as the service finds them."""
     if (refused := staff_refusal(request, principal)) is not None:
@@ -141,6 +151,7 @@ async def check_request(request: AnyRequest, principal: CurrentPrincipal, state:
 @post(
     "/portal/requests",
     opt={"rule": "requests.submit"},
+    media_type=MediaType.HTML,
     dependencies=INTAKE,
     request_max_body_size=BODY_MAX_BYTES,
     status_code=200,
@@ -210,7 +221,12 @@ async def _detail(
     )
 
 
-@get("/portal/requests/{release_id:uuid}", opt={"rule": "requests.read"}, dependencies=INTAKE)
+@get(
+    "/portal/requests/{release_id:uuid}",
+    opt={"rule": "requests.read"},
+    media_type=MediaType.HTML,
+    dependencies=INTAKE,
+)
 async def request_page(
     request: AnyRequest,
     principal: CurrentPrincipal,
@@ -225,6 +241,7 @@ async def request_page(
 @get(
     "/portal/requests/{release_id:uuid}/progress",
     opt={"rule": "requests.read"},
+    media_type=MediaType.HTML,
     dependencies=INTAKE,
 )
 async def progress_fragment(
@@ -247,6 +264,7 @@ async def progress_fragment(
 @post(
     "/portal/requests/{release_id:uuid}/answer",
     opt={"rule": "requests.submit"},
+    media_type=MediaType.HTML,
     dependencies=INTAKE | ANSWERS,
     request_max_body_size=BODY_MAX_BYTES,
     status_code=200,

@@ -57,7 +57,8 @@ async def test_submit_then_see_it_in_the_list_and_its_timeline(
     assert 'id="timeline"' in detail.text
     assert "Received" in detail.text
     assert "Due" in detail.text
-    for page in (listed, detail, form):  # no PHI in titles
+    for page in (listed, detail, form):  # HTML pages, no PHI in titles
+        assert page.headers["content-type"].startswith("text/html")
         assert "Zzyzxpatient" not in title_of(page.text)
         assert patient.mrn not in title_of(page.text)
 
