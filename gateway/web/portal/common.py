@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from http import HTTPStatus
 from typing import Any
 
 from litestar.response import Template
 
 from gateway.auth.principal import Principal
+from gateway.errors import ApiError
+from gateway.web.errors import wants_html
 from gateway.web.forms import AnyRequest
 from gateway.web.navigation import page_context
 
@@ -47,6 +50,8 @@ def staff_refusal(request: AnyRequest, principal: Principal) -> Template | None:
     """Staff have the queue, not the portal: a 403 page naming the reason code."""
     if not principal.is_staff:
         return None
+    if not wants_html(request):  # an API client: problem+json with the same reason code
+        raise ApiError(STAFF_REFUSED, HTTPStatus.FORBIDDEN)
     message = refusal(
         STAFF_REFUSED,
         "The request portal is for attorneys and payers. Staff work on requests in the queue.",

@@ -213,6 +213,9 @@ async def test_staff_get_403_with_the_reason_code(
     assert await release_count(auth_app) == before
     home = await staff.get("/")
     assert 'href="/portal/requests"' not in home.text
+    as_api = await http.get("/portal/requests", headers={"Accept": "application/json"})
+    assert as_api.status_code == 403
+    assert as_api.json()["code"] == "PORTAL_REQUESTERS_ONLY"
 
 
 async def test_requesters_see_the_portal_in_the_bar(
