@@ -10,8 +10,10 @@ from datetime import timedelta
 import pytest
 from litestar import Litestar
 
+from gateway.app import MULTIPART_PART_LIMIT
 from gateway.auth.rules import Role
 from gateway.releases.models import Release
+from gateway.web.portal import forms
 from kernel.clock import FixedClock
 from tests.builders.requests import add_record, create_patient
 from tests.fixtures.auth import make_user, next_code, session_maker
@@ -267,3 +269,22 @@ async def test_signed_out_visitors_go_to_sign_in(
     user = await make_user(auth_app, clock, role=Role.ATTORNEY)
     await web_sign_in(http, user.email, user.password, next_code(user, clock))
     assert csrf_of(await get_page(http, "/portal/requests/new"))
+
+
+async def test_a_fully_ticked_form_stays_within_the_multipart_part_limit(
+    auth_app: Litestar, clock: FixedClock, http: Client
+) -> None:
+    patient = await create_patient(auth_app)
+    portal = await portal_as(auth_app, clock, http)
+    every = form_fields(
+        patient.mrn,
+        family_name=patient.family_name,
+        given_name=patient.given_name,
+        birth_date=patient.birth_date.isoformat(),
+        expiration_event="end of the litigation",
+        record_types=list(forms.RECORD_TYPES),
+    )
+    parts = 2 + sum(len(v) if isinstance(v, list) else 1 for v in every.values())
+    assert parts <= MULTIPART_PART_LIMIT  # csrf_token and evidence are the 2
+    release_id = release_id_of(await portal.submit(every))
+    assert (await portal.get(f"/portal/requests/{release_id}")).status_code == 200
