@@ -13,7 +13,7 @@ from pathlib import Path
 import pyotp
 import pytest
 from click.testing import CliRunner
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Locator, Page, expect
 
 from gateway.cli import main
 from gateway.demo.loader import DEMO_ORGANISATION
@@ -39,6 +39,15 @@ def attorney_signed_in(page: Page, site: Site) -> None:
     page.get_by_role("button", name="Sign out").click()
     sign_in(page, site, account, pyotp.TOTP(secret).at(time.time() + 30))
     expect(page).to_have_url(f"{site.url}/")
+
+
+def tab_to(page: Page, target: Locator, presses: int = 15) -> None:
+    """Reach ``target`` with the Tab key alone (keyboard reachable)."""
+    for _ in range(presses):
+        page.keyboard.press("Tab")
+        if target.evaluate("el => el === document.activeElement"):
+            return
+    pytest.fail("not reachable with the keyboard")
 
 
 def fill_request(page: Page) -> None:
@@ -69,7 +78,8 @@ def test_an_attorney_submits_a_request_and_follows_it(
     attorney_signed_in(page, site)
     page.get_by_role("navigation", name="Main").get_by_role("link", name="Requests").click()
     expect(page).to_have_title("Your requests · ROI Gateway")
-    page.get_by_role("link", name="New request").click()
+    tab_to(page, page.get_by_role("link", name="New request"))
+    page.keyboard.press("Enter")
     expect(page).to_have_title("New request · ROI Gateway")
 
     fill_request(page)
