@@ -91,6 +91,13 @@ def test_an_attorney_submits_a_request_and_follows_it(
     page.get_by_label("Expiration date").blur()
     expect(missing).to_contain_text("every required element")
 
+    # sent without the signed document: refused next to the field, what was typed is kept
+    page.get_by_role("button", name="Submit the request").click()
+    expect(page.get_by_role("alert")).to_contain_text("The request was not sent.")
+    expect(page.locator("#evidence-error")).to_contain_text("EVIDENCE_REQUIRED")
+    expect(page.get_by_label("Medical record number (if known)")).to_have_value(DEMO_PATIENT.mrn)
+    expect(page.get_by_label("Expiration date")).to_have_value(expiry)
+
     page.get_by_label("Signed authorization (PDF, PNG, JPEG or TIFF)").set_input_files(
         {"name": "authorization.pdf", "mimeType": "application/pdf", "buffer": PDF}
     )
@@ -112,4 +119,7 @@ def test_an_attorney_submits_a_request_and_follows_it(
     assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
     page.screenshot(path=str(tmp_path / "portal-390.png"), full_page=True)
     assert (tmp_path / "portal-390.png").stat().st_size > 0
-    assert console == []
+    # the one refused submission is logged by the browser as a failed load; nothing else
+    refused = "the server responded with a status of 422"
+    assert [m for m in console if refused not in m] == []
+    assert len(console) == 1
