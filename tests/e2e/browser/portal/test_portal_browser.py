@@ -119,6 +119,10 @@ def test_an_attorney_submits_a_request_and_follows_it(
     assert width <= 390, f"the page scrolls sideways at 390 px ({width} px)"
     page.screenshot(path=str(tmp_path / "portal-390.png"), full_page=True)
     assert (tmp_path / "portal-390.png").stat().st_size > 0
+    page.goto(f"{site.url}/portal/requests/new")
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= 390, f"the form scrolls sideways at 390 px ({width} px)"
+    page.screenshot(path=str(tmp_path / "portal-new-390.png"), full_page=True)
     # the one refused submission is logged by the browser as a failed load; nothing else
     refused = "the server responded with a status of 422"
     assert [m for m in console if refused not in m] == []
