@@ -31,6 +31,7 @@ NAV: tuple[NavEntry, ...] = (
     NavEntry("Ledger", "/admin/ledger", STAFF),
     NavEntry("Dashboard", "/admin/dashboard", STAFF),
     NavEntry("Users", "/admin/users", ADMINS),
+    NavEntry("Requests", "/portal/requests", REQUESTERS),
 )
 
 

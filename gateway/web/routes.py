@@ -9,6 +9,7 @@ from gateway.web.account import change_password, confirm_totp, password_page, to
 from gateway.web.admin import ADMIN_ROUTES
 from gateway.web.links import link_download, link_page, send_code, verify_code
 from gateway.web.pages import home, sign_in, sign_in_page, sign_out
+from gateway.web.portal import PORTAL_ROUTES
 
 ROUTE_HANDLERS = [
     Router(
@@ -28,6 +29,7 @@ ROUTE_HANDLERS = [
             send_code,
             verify_code,
             *ADMIN_ROUTES,
+            *PORTAL_ROUTES,
         ],
     )
 ]
