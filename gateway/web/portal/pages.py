@@ -27,6 +27,7 @@ from gateway.releases.views import waiting_on
 from gateway.web.forms import AnyRequest
 from gateway.web.portal import forms
 from gateway.web.portal.common import STATE_LABELS, portal_page, refusal, staff_refusal
+from gateway.web.portal.downloads import live_link
 from kernel.clock import today
 from kernel.errors import DomainError
 
@@ -203,6 +204,9 @@ async def _detail(
 ) -> Template:
     view = RequestOut.of(await intake.get(principal, release_id), principal)
     holds = [f for f in view.findings if f.severity == "hold"]
+    download = None
+    if view.state == State.RELEASED.value:
+        download = await live_link(request.app.state.services, release_id)
     return portal_page(
         request,
         principal,
@@ -218,6 +222,7 @@ async def _detail(
         statements=forms.STATEMENTS,
         signer_kinds=forms.SIGNER_KINDS,
         form=_blank(),
+        download=download,
     )
 
 

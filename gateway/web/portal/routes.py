@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from gateway.web.portal import pages
+from gateway.web.portal.downloads import portal_download
 
 PORTAL_ROUTES = [
     pages.requests_page,
@@ -12,4 +13,5 @@ PORTAL_ROUTES = [
     pages.request_page,
     pages.progress_fragment,
     pages.answer_hold,
+    portal_download,
 ]
