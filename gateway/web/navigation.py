@@ -24,7 +24,10 @@ class NavEntry:
     roles: frozenset[Role]
 
 
-NAV: tuple[NavEntry, ...] = (NavEntry("API documentation", "/schema/swagger", STAFF),)
+NAV: tuple[NavEntry, ...] = (
+    NavEntry("API documentation", "/schema/swagger", STAFF),
+    NavEntry("Queue", "/queue", STAFF),
+)
 
 
 def nav_for(role: Role) -> list[NavEntry]:

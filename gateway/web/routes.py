@@ -8,6 +8,7 @@ from litestar import Router
 from gateway.web.account import change_password, confirm_totp, password_page, totp_page
 from gateway.web.links import link_download, link_page, send_code, verify_code
 from gateway.web.pages import home, sign_in, sign_in_page, sign_out
+from gateway.web.staff.routes import STAFF_HANDLERS
 
 ROUTE_HANDLERS = [
     Router(
@@ -26,6 +27,7 @@ ROUTE_HANDLERS = [
             link_download,
             send_code,
             verify_code,
+            *STAFF_HANDLERS,
         ],
     )
 ]
