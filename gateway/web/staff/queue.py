@@ -16,7 +16,7 @@ from urllib.parse import urlencode
 from litestar import Response, get, post
 from litestar.datastructures import State as AppState
 from litestar.di import NamedDependency
-from litestar.params import Parameter
+from litestar.params import FromQuery, QueryParameter
 from litestar.response import Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -175,14 +175,14 @@ async def queue_page(
     principal: CurrentPrincipal,
     db_session: DbSession,
     state: AppState,
-    tab: TabName = "in_review",
-    requester_type: Annotated[RequesterType | None, Parameter(query="requester_type")] = None,
-    sensitive: Literal["yes", "no"] | None = None,
-    assignee: Literal["me", "unassigned"] | None = None,
-    organisation: uuid.UUID | None = None,
-    due: DueWindow | None = None,
-    sort: Sort = "due_on",
-    cursor: Annotated[str | None, Parameter(max_length=200)] = None,
+    tab: FromQuery[TabName] = "in_review",
+    requester_type: FromQuery[RequesterType | None] = None,
+    sensitive: FromQuery[Literal["yes", "no"] | None] = None,
+    assignee: FromQuery[Literal["me", "unassigned"] | None] = None,
+    organisation: FromQuery[uuid.UUID | None] = None,
+    due: FromQuery[DueWindow | None] = None,
+    sort: FromQuery[Sort] = "due_on",
+    cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
 ) -> Response[Any]:
     """The queue page (also the htmx fragment of the list: same page, ``hx-select``)."""
     queue = queue_of(db_session, state)

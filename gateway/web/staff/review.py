@@ -11,12 +11,12 @@ a refusal shows its message on the page with the 4xx status of API v1."""
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Annotated, Any
 
 from litestar import Response, get, post
 from litestar.datastructures import State as AppState
 from litestar.di import NamedDependency
-from litestar.params import FromPath
+from litestar.params import FromPath, FromQuery, QueryParameter
 from litestar.response import Redirect, Template
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -90,7 +90,7 @@ async def render_review(
     state: AppState,
     release_id: uuid.UUID,
     *,
-    done: str | None = None,
+    done: Annotated[str | None, QueryParameter(max_length=20)] = None,
     error: str | None = None,
     status: int = 200,
 ) -> Template:
@@ -145,7 +145,7 @@ async def review_page(
     principal: CurrentPrincipal,
     db_session: DbSession,
     state: AppState,
-    done: str | None = None,
+    done: Annotated[str | None, QueryParameter(max_length=20)] = None,
 ) -> Template:
     return await render_review(request, principal, db_session, state, release_id, done=done)
 
@@ -421,7 +421,7 @@ async def progress_fragment(
 
 @get("/queue/{release_id:uuid}/packet.pdf", opt=RULE, media_type="application/pdf")
 async def packet_pdf(
-    release_id: FromPath[uuid.UUID], db_session: DbSession, state: AppState, version: int
+    release_id: FromPath[uuid.UUID], db_session: DbSession, state: AppState, version: FromQuery[int]
 ) -> Response[bytes]:
     """A packet version for the preview: never cached, no PHI in the address."""
     review = review_of(db_session, state)
@@ -452,7 +452,7 @@ async def basis_document(
 
 @get("/queue/{release_id:uuid}/boxes.json", opt=RULE)
 async def boxes_json(
-    release_id: FromPath[uuid.UUID], db_session: DbSession, state: AppState, version: int
+    release_id: FromPath[uuid.UUID], db_session: DbSession, state: AppState, version: FromQuery[int]
 ) -> Response[dict[str, Any]]:
     """For the viewer: each packet page's source (record and page, or generated) and the
     reviewer boxes in force on that source page, in PDF points."""
