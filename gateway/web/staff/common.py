@@ -26,7 +26,7 @@ MESSAGES: dict[str, str] = {
     "REASON_CODE_UNKNOWN": "Choose a reason from the list.",
     "FOLLOW_UP_INVALID": "The follow-up date must be a date after today.",
     "RECHECK_FAILED": "A re-check failed at approval; the release was moved (see its findings).",
-    "TRANSITION_REFUSED": "The release is not in a state that allows this action.",
+    "RELEASE_STATE_CONFLICT": "The release is not in a state that allows this action.",
     "REVIEW_NOT_OPEN": "Boxes can only be changed while the release is in review.",
     "BOX_INVALID": "The box is not on a page of this release.",
     "BOX_NOT_FOUND": "That box is no longer there.",

@@ -22,7 +22,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.holds import commit_then_assemble
-from gateway.api.links import REVOKE_REASONS
+from gateway.api.links import REVOKE_REASONS, RevokeReasonUnknown
 from gateway.api.queue import deliver_after
 from gateway.auth.models import User
 from gateway.auth.principal import CurrentPrincipal, Principal
@@ -30,7 +30,7 @@ from gateway.errors import status_for
 from gateway.releases.approval_codes import DENY_REASONS, HOLD_REASONS, REFUSALS
 from gateway.releases.approval_errors import RecheckFailed
 from gateway.releases.assembly.review import BoxInput, reassemble_and_start
-from gateway.releases.delivery import link_live
+from gateway.releases.delivery import LinkNotFound, link_live
 from gateway.releases.evidence import MAGIC
 from gateway.releases.resume import Resume
 from gateway.web.forms import AnyRequest, text_field
@@ -173,7 +173,9 @@ async def refused(
     )
 
 
-def after(release_id: uuid.UUID, done: str) -> Redirect:
+async def after(session: AsyncSession, release_id: uuid.UUID, done: str) -> Redirect:
+    """Commit the action (the app's autocommit keeps only 2xx), then back to the page."""
+    await session.commit()
     return Redirect(f"/queue/{release_id}?done={done}", status_code=SEE_OTHER)
 
 
@@ -222,10 +224,10 @@ async def approve(
     except DomainError as exc:
         return await refused(request, principal, db_session, state, release_id=release_id, exc=exc)
     if outcome.outcome == "approved":
-        redirect = after(release_id, "approved")
+        redirect = await after(db_session, release_id, "approved")
         redirect.background = deliver_after(state, [release_id])
         return redirect
-    return after(release_id, "first_approval")
+    return await after(db_session, release_id, "first_approval")
 
 
 @post("/queue/{release_id:uuid}/deny", opt=RULE, status_code=SEE_OTHER)
@@ -246,7 +248,7 @@ async def deny(
         await queue_of(db_session, state).deny(release_id, principal, version, reason, note)
     except DomainError as exc:
         return await refused(request, principal, db_session, state, release_id=release_id, exc=exc)
-    return after(release_id, "denied")
+    return await after(db_session, release_id, "denied")
 
 
 @post("/queue/{release_id:uuid}/hold", opt=RULE, status_code=SEE_OTHER)
@@ -275,7 +277,7 @@ async def hold(
         )
     except DomainError as exc:
         return await refused(request, principal, db_session, state, release_id=release_id, exc=exc)
-    return after(release_id, "held")
+    return await after(db_session, release_id, "held")
 
 
 @post("/queue/{release_id:uuid}/resume", opt=RULE, status_code=SEE_OTHER)
@@ -296,7 +298,7 @@ async def resume(
     except DomainError as exc:
         return await refused(request, principal, db_session, state, release_id=release_id, exc=exc)
     await commit_then_assemble(db_session, release_id, moved_to)
-    return after(release_id, "resumed")
+    return await after(db_session, release_id, "resumed")
 
 
 @post("/queue/{release_id:uuid}/reassemble", opt=RULE, status_code=SEE_OTHER)
@@ -313,7 +315,7 @@ async def reassemble(
         await reassemble_and_start(review, release_id, by=principal.user_id, actor=principal.actor)
     except DomainError as exc:
         return await refused(request, principal, db_session, state, release_id=release_id, exc=exc)
-    return after(release_id, "reassembling")
+    return await after(db_session, release_id, "reassembling")
 
 
 def coordinate(text: str) -> float | None:
@@ -352,7 +354,7 @@ async def add_box(
         await review_of(db_session, state).add_box(release_id, box, by=principal.user_id)
     except DomainError as exc:
         return await refused(request, principal, db_session, state, release_id=release_id, exc=exc)
-    return after(release_id, "box_added")
+    return await after(db_session, release_id, "box_added")
 
 
 @post("/queue/{release_id:uuid}/boxes/{box_id:uuid}/remove", opt=RULE, status_code=SEE_OTHER)
@@ -369,7 +371,7 @@ async def remove_box(
         await review_of(db_session, state).remove_box(release_id, box_id, by=principal.user_id)
     except DomainError as exc:
         return await refused(request, principal, db_session, state, release_id=release_id, exc=exc)
-    return after(release_id, "box_removed")
+    return await after(db_session, release_id, "box_removed")
 
 
 @post(
@@ -390,18 +392,13 @@ async def revoke_link(
     service = services_of(state).delivery.service(db_session)
     try:
         if reason not in REVOKE_REASONS:
-            error = DomainError("revoke reason")
-            error.code = "REVOKE_REASON_UNKNOWN"  # type: ignore[misc]
-            raise error
-        links = {link.id for link in await service.links_of(release_id)}
-        if link_id not in links:
-            error = DomainError("no such link")
-            error.code = "LINK_NOT_FOUND"  # type: ignore[misc]
-            raise error
+            raise RevokeReasonUnknown("unknown revoke reason")
+        if link_id not in {link.id for link in await service.links_of(release_id)}:
+            raise LinkNotFound("no such link of this release")
         await service.revoke(link_id, actor=principal.actor, reason=reason)
     except DomainError as exc:
         return await refused(request, principal, db_session, state, release_id=release_id, exc=exc)
-    return after(release_id, "revoked")
+    return await after(db_session, release_id, "revoked")
 
 
 @get("/queue/{release_id:uuid}/progress", opt=RULE)
