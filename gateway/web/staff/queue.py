@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import uuid
 from datetime import date, timedelta
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, cast
 from urllib.parse import urlencode
 
 from litestar import Response, get, post
 from litestar.datastructures import State as AppState
 from litestar.di import NamedDependency
-from litestar.params import FromQuery, QueryParameter
+from litestar.exceptions import ValidationException
+from litestar.params import QueryParameter
 from litestar.response import Template
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -27,7 +28,14 @@ from gateway.auth.principal import CurrentPrincipal, Principal
 from gateway.releases.approval_bulk import MAX_BULK, BulkItem
 from gateway.releases.approval_errors import CursorInvalid, SearchInvalid
 from gateway.releases.models import Release
-from gateway.releases.queue import Page, PatientSearch, QueueFilter, QueuePage, RequesterType, Sort
+from gateway.releases.queue import (
+    Page,
+    PatientSearch,
+    QueueFilter,
+    QueuePage,
+    RequesterType,
+    Sort,
+)
 from gateway.releases.states import STAFF_TAB, State
 from gateway.web.forms import AnyRequest, text_field
 from gateway.web.navigation import page_context
@@ -61,10 +69,29 @@ SORTS: tuple[tuple[str, str], ...] = (
     ("created_at", "Received, oldest first"),
     ("-created_at", "Received, newest first"),
 )
-DueWindow = Literal["overdue", "2", "7"]
-TabName = Literal[
-    "all", "new", "needs_fix", "on_hold", "assembling", "in_review", "ready", "released", "denied"
-]
+TAB_NAMES = ("all", *(name for name, _ in TABS))
+REQUESTER_TYPES = ("attorney", "payer", "vendor", "individual")
+Short = Annotated[str | None, QueryParameter(max_length=40)]
+
+
+def choice(value: str | None, allowed: tuple[str, ...]) -> str | None:
+    """``None`` for an empty field; a value outside ``allowed`` is a 400."""
+    if not value:
+        return None
+    if value not in allowed:
+        raise ValidationException("unknown filter value")
+    return value
+
+
+def uuid_or_400(value: str | None) -> uuid.UUID | None:
+    if not value:
+        return None
+    try:
+        return uuid.UUID(value)
+    except ValueError:
+        raise ValidationException("unknown organisation") from None
+
+
 PAGE_SIZE = 25
 
 
@@ -175,25 +202,34 @@ async def queue_page(
     principal: CurrentPrincipal,
     db_session: DbSession,
     state: AppState,
-    tab: FromQuery[TabName] = "in_review",
-    requester_type: FromQuery[RequesterType | None] = None,
-    sensitive: FromQuery[Literal["yes", "no"] | None] = None,
-    assignee: FromQuery[Literal["me", "unassigned"] | None] = None,
-    organisation: FromQuery[uuid.UUID | None] = None,
-    due: FromQuery[DueWindow | None] = None,
-    sort: FromQuery[Sort] = "due_on",
+    tab: Short = "in_review",
+    requester_type: Short = None,
+    sensitive: Short = None,
+    assignee: Short = None,
+    organisation: Short = None,
+    due: Short = None,
+    sort: Short = "due_on",
     cursor: Annotated[str | None, QueryParameter(max_length=200)] = None,
 ) -> Response[Any]:
-    """The queue page (also the htmx fragment of the list: same page, ``hx-select``)."""
+    """The queue page. The filter form sends every field (empty ones too, so the page works
+    without JavaScript); an empty field is no filter, an unknown value a 400."""
     queue = queue_of(db_session, state)
+    tab = choice(tab, TAB_NAMES) or "in_review"
+    requester_type = choice(requester_type, REQUESTER_TYPES)
+    sensitive = choice(sensitive, ("yes", "no"))
+    assignee = choice(assignee, ("me", "unassigned"))
+    due = choice(due, ("overdue", "2", "7"))
+    sort = choice(sort, tuple(v for v, _ in SORTS)) or "due_on"
+    organisation_id = uuid_or_400(organisation)
+    cursor = cursor or None
     f = QueueFilter(
         tab=None if tab == "all" else tab,
-        requester_type=requester_type,
+        requester_type=cast("RequesterType | None", requester_type),
         sensitive=None if sensitive is None else sensitive == "yes",
         assignee_id=principal.user_id if assignee == "me" else None,
         unassigned=assignee == "unassigned",
         due_before=due_bounds(due, queue.today),
-        organisation_id=organisation,
+        organisation_id=organisation_id,
     )
     filters = {
         "tab": tab,
@@ -206,7 +242,7 @@ async def queue_page(
         "cursor": cursor or "",
     }
     try:
-        listing = await queue.listing(f, Page(sort, PAGE_SIZE, cursor))
+        listing = await queue.listing(f, Page(cast("Sort", sort), PAGE_SIZE, cursor))
     except CursorInvalid:
         filters["cursor"] = ""
         listing = QueuePage([])

@@ -128,6 +128,7 @@ async def render_review(
         hold_reasons=sorted(HOLD_REASONS.items()),
         revoke_reasons=sorted(REVOKE_REASONS),
         progress=progress,
+        release_id=release.id,
         boxes=boxes,
         links=[(link, link_status(link, now)) for link in links],
         done=DONE.get(done or ""),

@@ -32,6 +32,8 @@ function place(el, viewport, [left, top, width, height]) {
 function enableDrawing(layer, viewport, source, form) {
   let start = null;
   let ghost = null;
+  layer.dataset.drawable = "yes";
+  layer.title = "Drag to propose a redaction box";
   const point = (event) => {
     const rect = layer.getBoundingClientRect();
     return [

@@ -346,3 +346,17 @@ async def test_an_unknown_release_is_a_404_page(staff: Staff) -> None:
     page = await get_page(staff.client, f"/queue/{uuid.uuid4()}")
     assert page.status_code == 404
     assert "Page not found" in page.text
+
+
+async def test_an_assembling_release_shows_a_progress_fragment_htmx_polls(staff: Staff) -> None:
+    release = await staff.release(opened_by=(await staff.user()).id, state="assembling")
+    await staff.sign_in(await staff.user())
+    page = await get_page(staff.client, f"/queue/{release.id}")
+    assert page.status_code == 200
+    poll = f'hx-get="/queue/{release.id}/progress" hx-trigger="every 2s"'
+    assert poll in page.text
+    fragment = await get_page(staff.client, f"/queue/{release.id}/progress")
+    assert fragment.status_code == 200
+    assert poll in fragment.text
+    assert "Assembling packet version 1" in fragment.text
+    assert 'id="approve"' not in page.text  # no decision while assembling
