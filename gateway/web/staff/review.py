@@ -75,6 +75,17 @@ async def emails(session: AsyncSession, ids: set[uuid.UUID]) -> dict[uuid.UUID, 
     return {r[0]: r[1] for r in rows.all()}
 
 
+def shown(value: Any) -> str:
+    """A typed basis field as text: nested fields as ``key: value``, lists comma-separated."""
+    if isinstance(value, dict):
+        return "; ".join(f"{k.replace('_', ' ')}: {shown(v)}" for k, v in value.items()) or "-"
+    if isinstance(value, list):
+        return ", ".join(shown(v).replace("_", " ") for v in value) or "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return str(value)
+
+
 def link_status(link: Any, now: Any) -> str:
     if link.revoked_at is not None:
         return "revoked"
@@ -115,6 +126,7 @@ async def render_review(
         f"Release {release.reference}",
         detail=detail,
         release=release,
+        basis_fields=[(k.replace("_", " "), shown(v)) for k, v in release.basis.items()],
         row=detail.row,
         band=band(detail.row.days_left),
         countdown=countdown(detail.row.days_left),

@@ -52,6 +52,7 @@ async def test_the_page_shows_basis_findings_preview_and_the_two_person_rule(sta
     assert f"<title>Release {release.reference} · ROI Gateway</title>" in page.text
     assert "AUTH_MISSING_ELEMENT:purpose" in page.text
     assert "The purpose is missing." in page.text
+    assert "{" not in page.text.split('class="basis-fields"')[1].split("</dl>")[0]  # readable
     assert preparer.email in page.text  # who prepared it
     assert "a second approver is needed" in page.text
     assert f'data-pdf="/queue/{release.id}/packet.pdf?version=1"' in page.text
