@@ -106,6 +106,10 @@ def two_approvals(page: Page, site: ReviewSite, release_id: str) -> None:
         page.reload()
     expect(page.locator(".link-live")).to_have_count(1)
     assert "not yet" not in page.locator(".links-list").inner_text()  # mailed
+    page.get_by_label("Revoke reason").select_option("SENT_IN_ERROR")
+    page.get_by_role("button", name="Revoke").click()
+    expect(page.get_by_role("status").filter(has_text="The link was revoked.")).to_be_visible()
+    expect(page.locator(".link-revoked")).to_have_count(1)
 
 
 def test_the_csrf_defence_on_an_action(page: Page, review_site: ReviewSite) -> None:
