@@ -172,3 +172,27 @@ async def test_signed_out_visitors_go_to_the_sign_in_page(staff: Staff) -> None:
     page = await get_page(staff.client, "/queue")
     assert page.status_code == 303
     assert page.headers["location"] == "/sign-in"
+
+
+async def test_the_list_pages_with_an_opaque_cursor_and_keeps_the_filters(staff: Staff) -> None:
+    preparer = await staff.user()
+    made = [
+        await staff.release(opened_by=preparer.id, due_on=TODAY + timedelta(days=30 + n))
+        for n in range(27)
+    ]
+    await staff.sign_in(await staff.user())
+    first = await get_page(staff.client, "/queue?tab=in_review&due=&sort=-due_on")
+    assert first.status_code == 200
+    found = re.search(r'<a href="(/queue\?[^"]+)" rel="next">Next page</a>', first.text)
+    assert found is not None
+    next_url = found.group(1).replace("&amp;", "&")
+    assert "sort=-due_on" in next_url
+    assert "cursor=" in next_url
+    second = await get_page(staff.client, next_url)
+    assert second.status_code == 200
+    shown_first = {r.reference for r in made if r.reference in first.text}
+    shown_second = {r.reference for r in made if r.reference in second.text}
+    assert len(shown_first) == 25
+    assert shown_first.isdisjoint(shown_second)
+    assert shown_first | shown_second == {r.reference for r in made}
+    assert "First page" in second.text
