@@ -37,7 +37,7 @@ from kernel.clock import Clock
 
 VERSION = "0.1.0"
 STATIC_DIR = Path(__file__).resolve().parent / "static"
-MULTIPART_PART_LIMIT = 10
+MULTIPART_PART_LIMIT = 32  # the BAA upload page posts one part per clause and function ticked
 
 
 @get("/health", sync_to_thread=False, opt={"rule": "public"}, include_in_schema=False)

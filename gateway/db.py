@@ -62,6 +62,28 @@ def _use_immediate_transactions(engine: AsyncEngine, busy_timeout_ms: int) -> No
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
+def build_read_engine(settings: Settings) -> AsyncEngine | None:
+    """An engine for reads on SQLite: ``query_only``, and no ``BEGIN`` at all (each statement
+    is its own read transaction), so readers work beside a writer in WAL mode instead of
+    queueing for the write lock that ``BEGIN IMMEDIATE`` takes. Use it for single statements, or
+    for reads that need no consistent view across statements. None on PostgreSQL."""
+    url = settings.database_url
+    if not url.startswith("sqlite"):
+        return None
+    busy_timeout_ms = settings.database.busy_timeout_ms
+    engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+
+    @event.listens_for(engine.sync_engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: object) -> None:
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        for pragma in ("PRAGMA query_only=ON", f"PRAGMA busy_timeout={int(busy_timeout_ms)}"):
+            cursor.execute(pragma)
+        cursor.close()
+
+    return engine
+
+
 def _postgresql_engine(url: str, settings: Settings) -> AsyncEngine:
     db = settings.database
     return create_async_engine(

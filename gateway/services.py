@@ -4,7 +4,7 @@ app (as dependencies) and the CLI. Nothing else constructs an engine, a store or
 from __future__ import annotations
 
 import asyncio
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import anyio
@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 import redaction
 from gateway.access_tokens import AccessTokens, build_access_tokens
 from gateway.blobs import S3BlobStore, build_blob_store
-from gateway.db import build_engine, build_session_maker
+from gateway.db import build_engine, build_read_engine, build_session_maker
 from gateway.mail import Mailer, build_mailer
 from gateway.pdfpool import PdfPool, build_pdf_pool
 from gateway.releases import assembly
@@ -42,6 +42,7 @@ class Services:
     access_tokens: AccessTokens
     delivery: DeliveryDeps
     rate_limiter: RateLimiter
+    read_engine: AsyncEngine | None = None
     workflows_started: bool = field(default=False)
     background: set[asyncio.Task[object]] = field(default_factory=set)
 
@@ -73,6 +74,9 @@ class Services:
         await self.pdf_pool.close()
         if isinstance(self.blobs, S3BlobStore):
             self.blobs.close()
+        await self.delivery.group.close()
+        if self.read_engine is not None:
+            await self.read_engine.dispose()
         await self.engine.dispose()
 
     def dependencies(self) -> dict[str, Provide]:
@@ -121,8 +125,10 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
     # Loads the keyring, creating the key file on first start (SECURITY.md R7).
     access_tokens = build_access_tokens(settings, clock=clock)
     sessions = build_session_maker(engine)
-    delivery = delivery_deps(
-        settings, sessions, clock, tokens=access_tokens, mailer=mailer, blobs=blobs
+    read_engine = build_read_engine(settings)
+    delivery = replace(
+        delivery_deps(settings, sessions, clock, tokens=access_tokens, mailer=mailer, blobs=blobs),
+        read_sessions=build_session_maker(read_engine) if read_engine else sessions,
     )
     return Services(
         settings=settings,
@@ -134,4 +140,5 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         access_tokens=access_tokens,
         delivery=delivery,
         rate_limiter=RateLimiter(clock),
+        read_engine=read_engine,
     )

@@ -170,6 +170,12 @@ class DeliverySettings(BaseModel):
         description="Bind links to their recipient: a 6-digit code mailed to the registered "
         "address must be entered before the download.",
     )
+    downloads_per_minute: int = Field(
+        default=30, ge=1, le=1_000_000, description="Downloads a minute, per link and per account."
+    )
+    downloads_per_minute_per_address: int = Field(
+        default=120, ge=1, le=1_000_000, description="Downloads a minute from one client address."
+    )
     sweep_interval_s: float = Field(
         default=60.0,
         gt=0,

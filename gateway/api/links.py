@@ -38,8 +38,8 @@ from gateway.releases.delivery import (
     NotDeliverable,
     RateLimited,
     link_live,
+    start_requester_download,
 )
-from gateway.releases.views import visible_release
 from gateway.services import Services
 
 register(LinkRefused, HTTPStatus.FORBIDDEN)
@@ -51,8 +51,12 @@ register(RateLimited, HTTPStatus.TOO_MANY_REQUESTS)
 REVOKE_REASONS = frozenset(
     {"WRONG_RECIPIENT", "SENT_IN_ERROR", "REQUESTER_WITHDREW", "AUTH_REVOKED", "SECURITY", "OTHER"}
 )
-DOWNLOADS = Limit(events=30, window_s=60)  # per link and per account, a minute
-DOWNLOADS_PER_ADDRESS = Limit(events=120, window_s=60)
+
+
+def download_limits(services: Services) -> tuple[Limit, Limit]:
+    """Per link and per account; per client address (a minute each)."""
+    d = services.settings.delivery
+    return Limit(d.downloads_per_minute, 60), Limit(d.downloads_per_minute_per_address, 60)
 
 
 class LinkOut(msgspec.Struct):
@@ -174,21 +178,21 @@ class LinkController(Controller):
         self,
         release_id: FromPath[uuid.UUID],
         request: Request[Any, Any, Any],
-        db_session: NamedDependency[AsyncSession],
         principal: CurrentPrincipal,
         state: AppState,
     ) -> Stream:
         """The released packet of the caller's organisation: one use of its link."""
         services: Services = state.services
         limiter = services.rate_limiter
-        limiter.hit("download:account", principal.actor, DOWNLOADS)
-        limiter.hit("download:address", client_address(request), DOWNLOADS_PER_ADDRESS)
-        release = await visible_release(db_session, principal, release_id)
-        service = services.delivery.service(db_session)
-        link = await service.requester_link(release)
-        limiter.hit("download:link", str(link.id), DOWNLOADS)
-        started = await service.start(link, release, actor=principal.actor, signed_in=True)
-        await db_session.commit()
+        per_link, per_address = download_limits(services)
+        limiter.hit("download:account", principal.actor, per_link)
+        limiter.hit("download:address", client_address(request), per_address)
+        started = await start_requester_download(
+            services.delivery,
+            release_id,
+            principal,
+            lambda link: limiter.hit("download:link", str(link.id), per_link),
+        )
         return stream_download(services.delivery, started, principal.actor)
 
 

@@ -14,6 +14,7 @@ from gateway.ledger.service import (
     accounting_for_patient,
     accounting_window,
     append,
+    append_many,
     verify,
     verify_paged,
 )
@@ -38,6 +39,7 @@ __all__ = [
     "accounting_for_patient",
     "accounting_window",
     "append",
+    "append_many",
     "release_trail",
     "verify",
     "verify_paged",

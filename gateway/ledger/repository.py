@@ -33,6 +33,11 @@ async def by_idempotency_key(session: AsyncSession, key: str) -> LedgerEntry | N
     return (await session.execute(query)).scalar_one_or_none()
 
 
+async def by_idempotency_keys(session: AsyncSession, keys: list[str]) -> dict[str, LedgerEntry]:
+    query = select(LedgerEntry).where(LedgerEntry.idempotency_key.in_(keys))
+    return {row.idempotency_key: row for row in (await session.execute(query)).scalars()}
+
+
 async def lock_head(session: AsyncSession) -> Head:
     """Read the head with a row lock (PostgreSQL ``FOR UPDATE``; SQLite's ``BEGIN IMMEDIATE``
     already holds the database's write lock). Held until the caller's transaction ends."""

@@ -57,6 +57,36 @@ async def append(session: AsyncSession, entry: NewEntry, *, clock: Clock) -> Led
     return existing
 
 
+async def append_many(
+    session: AsyncSession, entries: Sequence[NewEntry], *, clock: Clock
+) -> list[LedgerEntry]:
+    """Append several entries under one head lock, in order: one idempotency lookup for all
+    keys, one insert of the new rows, one head update. An entry whose key is stored already is
+    returned as stored (:class:`IdempotencyConflict` if its content differs), as in
+    :func:`append`. For callers that batch many small events into one transaction: it saves
+    the head lock and the key lookup per entry."""
+    if not entries:
+        return []
+    for entry in entries:
+        validate(entry)
+    head = await repository.lock_head(session)
+    stored = await repository.by_idempotency_keys(session, [e.idempotency_key for e in entries])
+    occurred_at = clock.now()
+    rows: list[LedgerEntry] = []
+    for entry in entries:
+        existing = stored.get(entry.idempotency_key)
+        if existing is not None:
+            _ensure_same(existing, entry)
+            rows.append(existing)
+            continue
+        # the database checks that each row extends the head, so the head moves row by row
+        row = await _extend(session, head, entry, occurred_at)
+        head = Head(row.seq, row.entry_hash)
+        stored[entry.idempotency_key] = row
+        rows.append(row)
+    return rows
+
+
 async def _extend(
     session: AsyncSession, head: Head, entry: NewEntry, occurred_at: datetime
 ) -> LedgerEntry:

@@ -23,7 +23,7 @@ from litestar.response import Redirect, Stream, Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.downloads import stream_download
-from gateway.api.links import DOWNLOADS, DOWNLOADS_PER_ADDRESS
+from gateway.api.links import download_limits
 from gateway.auth import tokens
 from gateway.auth.endpoints import client_address
 from gateway.auth.errors import CsrfFailed
@@ -34,6 +34,7 @@ from gateway.releases.delivery import (
     code_mail,
     proof_ok,
     recipient_address,
+    start_download,
 )
 from gateway.releases.models import Release
 from gateway.services import Services
@@ -43,7 +44,6 @@ RULE = {"rule": "link.holder"}
 CODE_SENDS = Limit(events=3, window_s=600)  # per link and per address, 10 minutes
 CODE_TRIES_PER_ADDRESS = Limit(events=20, window_s=600)
 COOKIE_PATH = "/l/"
-ACTOR = "link:{link_id}"
 
 
 def _cookie_name(request: AnyRequest, name: str) -> str:
@@ -126,24 +126,22 @@ async def link_page(
 
 
 @post("/l/{token:str}", opt=RULE, status_code=200, media_type="application/pdf")
-async def link_download(
-    request: AnyRequest,
-    token: FromPath[str],
-    db_session: NamedDependency[AsyncSession],
-    state: AppState,
-) -> Stream:
+async def link_download(request: AnyRequest, token: FromPath[str], state: AppState) -> Stream:
+    """No request session here: the checks read in a read-only transaction and the writes go
+    through the downloads' group commit (gateway/releases/delivery/writer.py)."""
     services = _services(state)
     if not await _csrf_ok(request):
         raise CsrfFailed
-    services.rate_limiter.hit("download:address", client_address(request), DOWNLOADS_PER_ADDRESS)
-    service = services.delivery.service(db_session)
-    link, release = await service.open(token)
-    services.rate_limiter.hit("download:link", str(link.id), DOWNLOADS)
-    proof = request.cookies.get(_cookie_name(request, "link_proof"))
-    actor = ACTOR.format(link_id=link.id)
-    started = await service.start(link, release, actor=actor, proof=proof)
-    await db_session.commit()
-    return stream_download(services.delivery, started, actor)
+    per_link, per_address = download_limits(services)
+    limiter = services.rate_limiter
+    limiter.hit("download:address", client_address(request), per_address)
+    started = await start_download(
+        services.delivery,
+        token,
+        proof=request.cookies.get(_cookie_name(request, "link_proof")),
+        on_link=lambda link: limiter.hit("download:link", str(link.id), per_link),
+    )
+    return stream_download(services.delivery, started, f"link:{started.link_id}")
 
 
 @post("/l/{token:str}/code", opt=RULE, status_code=303)

@@ -26,6 +26,11 @@ class NavEntry:
 
 NAV: tuple[NavEntry, ...] = (
     NavEntry("API documentation", "/schema/swagger", STAFF),
+    NavEntry("Vendors", "/admin/vendors", STAFF),
+    NavEntry("Accounting", "/admin/accounting", STAFF),
+    NavEntry("Ledger", "/admin/ledger", STAFF),
+    NavEntry("Dashboard", "/admin/dashboard", STAFF),
+    NavEntry("Users", "/admin/users", ADMINS),
     NavEntry("Queue", "/queue", STAFF),
 )
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from litestar import Router
 
 from gateway.web.account import change_password, confirm_totp, password_page, totp_page
+from gateway.web.admin import ADMIN_ROUTES
 from gateway.web.links import link_download, link_page, send_code, verify_code
 from gateway.web.pages import home, sign_in, sign_in_page, sign_out
 from gateway.web.staff.routes import STAFF_HANDLERS
@@ -27,6 +28,7 @@ ROUTE_HANDLERS = [
             link_download,
             send_code,
             verify_code,
+            *ADMIN_ROUTES,
             *STAFF_HANDLERS,
         ],
     )

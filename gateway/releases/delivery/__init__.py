@@ -14,8 +14,11 @@ from gateway.releases.delivery.pipeline import (
     DeliveryDeps,
     code_mail,
     deliver_release,
+    finish_download,
     notify,
     recipient_address,
+    start_download,
+    start_requester_download,
     sweep_delivery,
 )
 from gateway.releases.delivery.ratelimit import Limit, RateLimiter
@@ -26,6 +29,7 @@ from gateway.releases.delivery.service import (
     link_live,
     proof_ok,
 )
+from gateway.releases.delivery.writer import GroupWriter
 
 __all__ = [
     "CodeRefused",
@@ -34,6 +38,7 @@ __all__ = [
     "DeliveryPolicy",
     "DeliveryService",
     "Download",
+    "GroupWriter",
     "Limit",
     "LinkNotFound",
     "LinkRefused",
@@ -42,9 +47,12 @@ __all__ = [
     "RateLimiter",
     "code_mail",
     "deliver_release",
+    "finish_download",
     "link_live",
     "notify",
     "proof_ok",
     "recipient_address",
+    "start_download",
+    "start_requester_download",
     "sweep_delivery",
 ]

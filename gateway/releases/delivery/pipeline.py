@@ -12,6 +12,7 @@ acts only on an ``approved`` release and ``move`` is a conditional update; a lin
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import structlog
@@ -19,14 +20,17 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.access_tokens import AccessTokens
+from gateway.auth.principal import Principal
 from gateway.mail import Mailer, OutgoingMail
 from gateway.mail.errors import MailError
 from gateway.releases.delivery.errors import NotDeliverable
 from gateway.releases.delivery.models import DeliveryLink
-from gateway.releases.delivery.service import DeliveryPolicy, DeliveryService, link_live
+from gateway.releases.delivery.service import DeliveryPolicy, DeliveryService, Download, link_live
+from gateway.releases.delivery.writer import Batch, GroupWriter
 from gateway.releases.errors import ReleaseChanged
 from gateway.releases.models import Release
 from gateway.releases.states import State
+from gateway.releases.views import visible_release
 from kernel.blobs import BlobStore
 from kernel.clock import Clock
 from vendors.models import Vendor
@@ -44,9 +48,82 @@ class DeliveryDeps:
     clock: Clock
     policy: DeliveryPolicy
     base_url: str
+    # Read-only transactions (SQLite: deferred, beside the writer) and the downloads' group
+    # commit; by default the same sessions and a writer of their own.
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
+    writer: GroupWriter | None = None
 
-    def service(self, session: AsyncSession) -> DeliveryService:
-        return DeliveryService(session, clock=self.clock, tokens=self.tokens, policy=self.policy)
+    def __post_init__(self) -> None:
+        if self.read_sessions is None:
+            object.__setattr__(self, "read_sessions", self.sessions)
+        if self.writer is None:
+            object.__setattr__(self, "writer", GroupWriter(self.sessions, self.clock))
+
+    def service(self, session: AsyncSession, batch: Batch | None = None) -> DeliveryService:
+        service = DeliveryService(session, clock=self.clock, tokens=self.tokens, policy=self.policy)
+        service.batch = batch
+        return service
+
+    @property
+    def reads(self) -> async_sessionmaker[AsyncSession]:
+        assert self.read_sessions is not None  # noqa: S101 - set in __post_init__
+        return self.read_sessions
+
+    @property
+    def group(self) -> GroupWriter:
+        assert self.writer is not None  # noqa: S101 - set in __post_init__
+        return self.writer
+
+
+async def start_download(
+    deps: DeliveryDeps,
+    token: str,
+    *,
+    proof: str | None,
+    on_link: Callable[[DeliveryLink], None] | None = None,
+) -> Download:
+    """A link holder's download: the checks in a read-only transaction, then one use and
+    ``download.started`` in the next group commit. ``on_link`` sees the link first (the
+    per-link rate limit)."""
+    async with deps.reads() as session:
+        service = deps.service(session)
+        link, release, packet = await service.open_download(token)
+        if on_link is not None:
+            on_link(link)
+        await service.prepare(link, release, proof=proof, packet=packet)
+    actor = f"link:{link.id}"
+    return await deps.group.run(
+        lambda s, b: deps.service(s, b).consume(link.id, release, packet, actor=actor)
+    )
+
+
+async def start_requester_download(
+    deps: DeliveryDeps,
+    release_id: uuid.UUID,
+    principal: Principal,
+    on_link: Callable[[DeliveryLink], None] | None = None,
+) -> Download:
+    """A signed-in requester's download of its organisation's released packet."""
+    async with deps.reads() as session:
+        service = deps.service(session)
+        release = await visible_release(session, principal, release_id)
+        link = await service.requester_link(release)
+        if on_link is not None:
+            on_link(link)
+        packet = await service.prepare(link, release, signed_in=True)
+    return await deps.group.run(
+        lambda s, b: deps.service(s, b).consume(link.id, release, packet, actor=principal.actor)
+    )
+
+
+async def finish_download(
+    deps: DeliveryDeps, download: Download, actor: str, *, completed: bool, sent: int
+) -> None:
+    await deps.group.run(
+        lambda s, b: deps.service(s, b).finish(
+            download, actor=actor, completed=completed, sent=sent
+        )
+    )
 
 
 async def deliver_release(deps: DeliveryDeps, release_id: uuid.UUID) -> uuid.UUID | None:

@@ -24,7 +24,7 @@ from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import func, select, update
+from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from contracts import VendorFunction
@@ -34,6 +34,7 @@ from gateway.ledger.models import LedgerEntry
 from gateway.releases.approval import ApprovalService
 from gateway.releases.delivery.errors import CodeRefused, LinkNotFound, LinkRefused, NotDeliverable
 from gateway.releases.delivery.models import DeliveryLink
+from gateway.releases.delivery.writer import Batch
 from gateway.releases.models import Packet, Release
 from gateway.releases.recheck import recheck
 from gateway.releases.states import State
@@ -66,6 +67,7 @@ class Download:
     id: uuid.UUID
     link_id: uuid.UUID
     release_id: uuid.UUID
+    release: Release  # as read before the download (detached): for the ledger entries
     blob_key: str
     size: int
     filename: str
@@ -113,6 +115,8 @@ class DeliveryService:
     ) -> None:
         self.session, self.clock, self.tokens = session, clock, tokens
         self.policy = policy or DeliveryPolicy()
+        # In a group commit (writer.py) entries go to the batch, appended together at its end.
+        self.batch: Batch | None = None
 
     # -- issuing ---------------------------------------------------------------------------
 
@@ -214,11 +218,7 @@ class DeliveryService:
     async def open(self, token: str) -> tuple[DeliveryLink, Release]:
         """The live link a token names, with its release; :class:`LinkRefused` for anything else
         (forged, expired, unknown, revoked, spent, locked, release no longer released)."""
-        try:
-            claims = self.tokens.verify(Purpose.DOWNLOAD_LINK, token, audience=AUDIENCE)
-            link_id = uuid.UUID(claims.subject)
-        except (TokenRejected, ValueError):
-            raise LinkRefused from None
+        link_id = self._link_id(token)
         link = await self.session.get(DeliveryLink, link_id, populate_existing=True)
         if link is None or not link_live(link, self.clock.now()):
             raise LinkRefused
@@ -226,6 +226,31 @@ class DeliveryService:
         if release is None or release.state != State.RELEASED:
             raise LinkRefused
         return link, release
+
+    async def open_download(self, token: str) -> tuple[DeliveryLink, Release, Packet]:
+        """As :meth:`open`, with the packet, in one statement (the download path)."""
+        link_id = self._link_id(token)
+        row = (
+            await self.session.execute(
+                select(DeliveryLink, Release, Packet)
+                .join(Release, Release.id == DeliveryLink.release_id)
+                .join(Packet, Packet.id == DeliveryLink.packet_id)
+                .where(DeliveryLink.id == link_id)
+            )
+        ).one_or_none()
+        if row is None:
+            raise LinkRefused
+        link, release, packet = row
+        if not link_live(link, self.clock.now()) or release.state != State.RELEASED:
+            raise LinkRefused
+        return link, release, packet
+
+    def _link_id(self, token: str) -> uuid.UUID:
+        try:
+            claims = self.tokens.verify(Purpose.DOWNLOAD_LINK, token, audience=AUDIENCE)
+            return uuid.UUID(claims.subject)
+        except (TokenRejected, ValueError):
+            raise LinkRefused from None
 
     async def start(
         self,
@@ -236,9 +261,22 @@ class DeliveryService:
         proof: str | None = None,
         signed_in: bool = False,
     ) -> Download:
-        """Consume one use and write ``download.started``, in the caller's transaction. A link
-        bound to its recipient needs the code's proof, unless the requester is signed in (its
-        password and second factor already bind it)."""
+        """Check, consume one use and write ``download.started``, all in this session."""
+        packet = await self.prepare(link, release, proof=proof, signed_in=signed_in)
+        return await self.consume(link.id, release, packet, actor=actor)
+
+    async def prepare(
+        self,
+        link: DeliveryLink,
+        release: Release,
+        *,
+        proof: str | None = None,
+        signed_in: bool = False,
+        packet: Packet | None = None,
+    ) -> Packet:
+        """The read-only checks before a download (any session): the recipient code's proof for
+        a bound link (unless the requester is signed in: its password and second factor bind
+        it), the re-check at delivery, and the packet. Raises :class:`LinkRefused`."""
         now = self.clock.now()
         if link.code_required and not signed_in and not proof_ok(link, proof, now):
             raise LinkRefused
@@ -250,10 +288,22 @@ class DeliveryService:
                 codes=[f.code for f in found],
             )
             raise LinkRefused
+        if packet is None:
+            packet = await self.session.get(Packet, link.packet_id)
+        if packet is None:
+            raise LinkRefused
+        return packet
+
+    async def consume(
+        self, link_id: uuid.UUID, release: Release, packet: Packet, *, actor: str
+    ) -> Download:
+        """One use, by one conditional UPDATE (R8), and ``download.started`` in the same
+        transaction. Refuses (:class:`LinkRefused`) before any write when no use is left."""
+        now = self.clock.now()
         result = await self.session.execute(
             update(DeliveryLink)
             .where(
-                DeliveryLink.id == link.id,
+                DeliveryLink.id == link_id,
                 DeliveryLink.uses < DeliveryLink.max_uses,
                 DeliveryLink.revoked_at.is_(None),
                 DeliveryLink.locked_at.is_(None),
@@ -267,13 +317,11 @@ class DeliveryService:
         use = result.scalar_one_or_none()
         if use is None:
             raise LinkRefused
-        packet = await self.session.get(Packet, link.packet_id)
-        if packet is None:
-            raise LinkRefused
         download = Download(
             id=uuid.uuid4(),
-            link_id=link.id,
+            link_id=link_id,
             release_id=release.id,
+            release=release,
             blob_key=packet.blob_key,
             size=packet.size,
             filename=packet_filename(release, packet.version),
@@ -284,20 +332,20 @@ class DeliveryService:
             actor,
             f"download:{download.id}:started",
             "download.started",
-            {"link_id": str(link.id), "packet_version": packet.version, "use": use},
+            {"link_id": str(link_id), "packet_version": packet.version, "use": use},
         )
         return download
 
     async def finish(self, download: Download, *, actor: str, completed: bool, sent: int) -> None:
         """``download.completed`` or ``download.aborted``, in the caller's transaction."""
-        release = await self.session.get(Release, download.release_id)
-        if release is None:  # pragma: no cover - releases are never deleted
-            return
+        release = download.release
         event = "download.completed" if completed else "download.aborted"
         details: dict[str, Any] = {"link_id": str(download.link_id), "bytes": sent}
         disclosure = None
         if completed and not await self._disclosed(release):
             disclosure = self._disclosure(release)
+            if self.batch is not None:
+                self.batch.disclosed.add(release.id)
         await self._ledger(
             release,
             actor,
@@ -308,15 +356,24 @@ class DeliveryService:
         )
 
     async def _disclosed(self, release: Release) -> bool:
-        count = await self.session.scalar(
-            select(func.count())
-            .select_from(LedgerEntry)
+        """Whether a completed download of this release is on the ledger already (or is in
+        this batch)."""
+        batch = self.batch
+        if batch is not None and (
+            release.id in batch.disclosed or release.id in batch.known_disclosed
+        ):
+            return True
+        first = await self.session.scalar(
+            select(LedgerEntry.seq)
             .where(
                 LedgerEntry.release_id == release.id,
                 LedgerEntry.event_type == "download.completed",
             )
+            .limit(1)
         )
-        return bool(count)
+        if first is not None and batch is not None:
+            batch.known_disclosed.add(release.id)  # committed before this batch began
+        return first is not None
 
     def _disclosure(self, release: Release) -> ledger.Disclosure:
         recipient = release.recipient or {}
@@ -342,20 +399,20 @@ class DeliveryService:
         *,
         disclosure: ledger.Disclosure | None = None,
     ) -> None:
-        await self.session.flush()
-        await ledger.append(
-            self.session,
-            ledger.NewEntry(
-                idempotency_key=key,
-                actor_id=actor,
-                event_type=event,
-                release_id=release.id,
-                patient_id=release.patient_id,
-                disclosure=disclosure,
-                details=details,
-            ),
-            clock=self.clock,
+        entry = ledger.NewEntry(
+            idempotency_key=key,
+            actor_id=actor,
+            event_type=event,
+            release_id=release.id,
+            patient_id=release.patient_id,
+            disclosure=disclosure,
+            details=details,
         )
+        if self.batch is not None:
+            self.batch.entries.append(entry)
+            return
+        await self.session.flush()
+        await ledger.append(self.session, entry, clock=self.clock)
 
     # -- the recipient code (R11) ----------------------------------------------------------
 
