@@ -40,6 +40,7 @@ class QueueFilter:
     unassigned: bool = False
     due_before: date | None = None
     due_after: date | None = None
+    organisation_id: uuid.UUID | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,6 +133,8 @@ def _conditions(f: QueueFilter) -> list[ColumnElement[bool]]:
         found.append(Release.due_on <= f.due_before)
     if f.due_after is not None:
         found.append(Release.due_on >= f.due_after)
+    if f.organisation_id is not None:
+        found.append(Release.organisation_id == f.organisation_id)
     return found
 
 

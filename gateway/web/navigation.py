@@ -25,13 +25,14 @@ class NavEntry:
 
 
 NAV: tuple[NavEntry, ...] = (
-    NavEntry("API documentation", "/schema/swagger", STAFF),
+    NavEntry("Queue", "/queue", STAFF),
     NavEntry("Vendors", "/admin/vendors", STAFF),
     NavEntry("Accounting", "/admin/accounting", STAFF),
     NavEntry("Ledger", "/admin/ledger", STAFF),
     NavEntry("Dashboard", "/admin/dashboard", STAFF),
     NavEntry("Users", "/admin/users", ADMINS),
     NavEntry("Requests", "/portal/requests", REQUESTERS),
+    NavEntry("API documentation", "/schema/swagger", STAFF),
 )
 
 

@@ -10,6 +10,7 @@ from gateway.web.admin import ADMIN_ROUTES
 from gateway.web.links import link_download, link_page, send_code, verify_code
 from gateway.web.pages import home, sign_in, sign_in_page, sign_out
 from gateway.web.portal import PORTAL_ROUTES
+from gateway.web.staff.routes import STAFF_HANDLERS
 
 ROUTE_HANDLERS = [
     Router(
@@ -30,6 +31,7 @@ ROUTE_HANDLERS = [
             verify_code,
             *ADMIN_ROUTES,
             *PORTAL_ROUTES,
+            *STAFF_HANDLERS,
         ],
     )
 ]
