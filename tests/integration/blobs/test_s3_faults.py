@@ -131,7 +131,7 @@ async def test_the_deadline_also_bounds_each_step_of_a_stream(
 
     elapsed = await timed_failure(consume())
 
-    assert elapsed < 4
+    assert elapsed < 6  # the 2 s deadline plus slack for a loaded CI machine (unbounded without it)
     await hung_up(server)
 
 
