@@ -32,9 +32,6 @@ from kernel.db import Base
 # whole table; declared here, with the queue's migration, rather than in the shared models module.
 Index("ix_releases_due_on_id", Release.due_on, Release.id)
 Index("ix_releases_created_at_id", Release.created_at, Release.id)
-# The same orders within a state filter (migration c7e41f0a9b26).
-Index("ix_releases_state_due_on_id", Release.state, Release.due_on, Release.id)
-Index("ix_releases_state_created_at_id", Release.state, Release.created_at, Release.id)
 
 
 class ReleaseApproval(Base):
