@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, literal, select, tuple_
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.auth.models import Organisation
@@ -152,11 +152,14 @@ def _column(sort: Sort) -> Any:
 
 
 def _after(sort: Sort, cursor: str) -> ColumnElement[bool]:
+    """Rows past the cursor as one row-value comparison: ``(column, id) > (key, id)`` is what
+    a b-tree index on ``(column, id)`` can seek to (the equivalent OR form scans from the start,
+    so a deep page cost as much as all the pages before it)."""
     key, last_id = decode_cursor(sort, cursor)
     column = _column(sort)
-    if sort.startswith("-"):
-        return or_(column < key, and_(column == key, Release.id < last_id))
-    return or_(column > key, and_(column == key, Release.id > last_id))
+    position = tuple_(column, Release.id)
+    after = tuple_(literal(key, column.type), literal(last_id, Release.id.type))
+    return position < after if sort.startswith("-") else position > after
 
 
 def encode_cursor(sort: Sort, release: RowSource) -> str:

@@ -167,6 +167,20 @@ class TestSortingAndPaging:
             str(r.id) for r in reversed(releases)
         ]
 
+    async def test_pages_by_creation_time_through_ties_both_ways(
+        self, world: World, reviewer: Person
+    ) -> None:
+        """Equal creation times: the page boundary falls inside the tie (the row-value cursor
+        compares the id too), so nothing is dropped or repeated either way."""
+        minutes = [0, 1, 1, 1, 1, 2, 2, 3]
+        releases = [await seed(world, created_at=NOW + timedelta(minutes=m)) for m in minutes]
+        key = sorted(releases, key=lambda r: (r.created_at, r.id.hex))
+        for limit in (1, 2, 3):
+            assert await self._walk(reviewer, "created_at", limit) == [str(r.id) for r in key]
+            assert await self._walk(reviewer, "-created_at", limit) == [
+                str(r.id) for r in reversed(key)
+            ]
+
     async def test_a_cursor_not_made_by_the_server_or_for_another_sort_is_refused(
         self, world: World, reviewer: Person
     ) -> None:
