@@ -68,8 +68,13 @@ def outbox(world: World) -> Path:
 
 
 def mail_bodies(world: World) -> list[str]:
+    return bodies_in(outbox(world))
+
+
+def bodies_in(directory: Path) -> list[str]:
+    """The plain-text bodies of the ``.eml`` files in an outbox, oldest first."""
     found = []
-    for path in sorted(outbox(world).glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
+    for path in sorted(directory.glob("*.eml"), key=lambda p: p.stat().st_mtime_ns):
         message = email.message_from_bytes(path.read_bytes(), policy=email.policy.default)
         body = message.get_body(preferencelist=("plain",))
         assert isinstance(body, EmailMessage)
@@ -82,7 +87,11 @@ def mailed_tokens(world: World) -> list[str]:
 
 
 def mailed_codes(world: World) -> list[str]:
-    return [code for body in mail_bodies(world) for code in CODE.findall(body)]
+    return codes_in(outbox(world))
+
+
+def codes_in(directory: Path) -> list[str]:
+    return [code for body in bodies_in(directory) for code in CODE.findall(body)]
 
 
 async def csrf_form(client: httpx.AsyncClient | Any, url: str) -> dict[str, str]:
