@@ -206,3 +206,16 @@ async def test_sweep_issues_mails_and_expires(world: World) -> None:
         return str(await session.scalar(select(Release.state).where(Release.id == waiting.id)))
 
     assert await world.run(state) == "expired"
+
+
+async def test_revoking_a_release_without_links_is_404_and_changes_nothing(world: World) -> None:
+    staff = await world.person()
+    preparer = await world.person()
+    waiting = await approved_release(world, preparer.user.id)  # approved, no link yet
+    body = {"reason_code": "SECURITY"}
+    for release_id in (waiting.id, "00000000-0000-4000-8000-000000000000"):
+        answer = await staff.post(f"/api/v1/queue/{release_id}/revoke", body)
+        assert (answer.status_code, answer.json()["code"]) == (404, "LINK_NOT_FOUND")
+    assert (await world.release(waiting.id)).state == "approved"
+    unknown = await staff.post(f"/api/v1/links/{waiting.id}/revoke", body)
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "LINK_NOT_FOUND")
