@@ -174,3 +174,19 @@ async def test_vendor_link_refused_once_the_baa_has_ended(world: World) -> None:
     refused(await world.client.post(url, data=form))
     assert await ledger_count(world, release.id) == entries
     assert (await link_of(world, release.id)).uses == 0
+
+
+async def test_a_browser_gets_one_html_refusal_for_a_forged_and_a_revoked_link(
+    world: World,
+) -> None:
+    release, url = await released(world)
+    html = {"Accept": "text/html"}
+    forged = await world.client.get("/l/not-a-token", headers=html)
+    staff = await world.person()
+    link = await link_of(world, release.id)
+    await staff.post(f"/api/v1/links/{link.id}/revoke", {"reason_code": "SECURITY"})
+    revoked = await world.client.get(url, headers=html)
+    assert forged.status_code == revoked.status_code == 403
+    assert forged.headers["content-type"].startswith("text/html")
+    assert forged.content == revoked.content
+    assert release.reference not in revoked.text
