@@ -219,3 +219,12 @@ async def test_revoking_a_release_without_links_is_404_and_changes_nothing(world
     assert (await world.release(waiting.id)).state == "approved"
     unknown = await staff.post(f"/api/v1/links/{waiting.id}/revoke", body)
     assert (unknown.status_code, unknown.json()["code"]) == (404, "LINK_NOT_FOUND")
+
+
+async def test_listing_links_of_an_unknown_release_is_404(world: World) -> None:
+    staff = await world.person()
+    preparer = await world.person()
+    waiting = await approved_release(world, preparer.user.id)
+    assert (await staff.get(f"/api/v1/queue/{waiting.id}/links")).json() == []
+    unknown = await staff.get("/api/v1/queue/00000000-0000-4000-8000-000000000000/links")
+    assert (unknown.status_code, unknown.json()["code"]) == (404, "RELEASE_NOT_FOUND")
