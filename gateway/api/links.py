@@ -166,8 +166,8 @@ class LinkController(Controller):
         service = services.delivery.service(db_session)
         reason, now = _reason(data), services.clock.now()
         links = await service.links_of(release_id)
-        if not links:  # an unknown release, or one never delivered: nothing to revoke
-            raise LinkNotFound("no links for this release", release=str(release_id))
+        if not links and await db_session.get(Release, release_id) is None:
+            raise ReleaseNotFound("no such release", release=str(release_id))
         for link in links:
             if link_live(link, now):
                 await service.revoke(link.id, actor=principal.actor, reason=reason)
