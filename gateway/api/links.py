@@ -29,6 +29,7 @@ from gateway.api.downloads import stream_download
 from gateway.auth import CurrentPrincipal
 from gateway.auth.endpoints import client_address
 from gateway.errors import register
+from gateway.releases.approval_errors import ReleaseNotFound
 from gateway.releases.delivery import (
     CodeRefused,
     DeliveryLink,
@@ -40,6 +41,7 @@ from gateway.releases.delivery import (
     link_live,
     start_requester_download,
 )
+from gateway.releases.models import Release
 from gateway.services import Services
 
 register(LinkRefused, HTTPStatus.FORBIDDEN)
@@ -128,6 +130,8 @@ class LinkController(Controller):
         """A release's delivery links, oldest first (no tokens)."""
         services: Services = state.services
         links = await services.delivery.service(db_session).links_of(release_id)
+        if not links and await db_session.get(Release, release_id) is None:
+            raise ReleaseNotFound("no such release", release=str(release_id))
         now = services.clock.now()
         return [LinkOut.of(link, now) for link in links]
 
@@ -162,6 +166,8 @@ class LinkController(Controller):
         service = services.delivery.service(db_session)
         reason, now = _reason(data), services.clock.now()
         links = await service.links_of(release_id)
+        if not links and await db_session.get(Release, release_id) is None:
+            raise ReleaseNotFound("no such release", release=str(release_id))
         for link in links:
             if link_live(link, now):
                 await service.revoke(link.id, actor=principal.actor, reason=reason)
