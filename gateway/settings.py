@@ -22,6 +22,12 @@ class DatabaseSettings(BaseModel):
     statement_timeout_ms: int = 10_000
     busy_timeout_ms: int = 5_000
     pool_size: int = 5
+    read_timeout_s: float | None = Field(
+        default=None,
+        gt=0,
+        description="PostgreSQL: client-side deadline of one wait on the server (a stalled "
+        "connection without a reset); default: the statement timeout plus 2 s.",
+    )
 
 
 class S3Settings(BaseModel):
