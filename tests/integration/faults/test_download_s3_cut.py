@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from gateway.auth.rules import Role
 from gateway.releases.delivery import DeliveryLink
+from gateway.releases.delivery.pipeline import sweep_delivery
 from gateway.settings import S3Settings, Settings
 from kernel.clock import FixedClock
 from tests.fixtures.auth import BASE_URL, build_app, clock
@@ -79,4 +80,41 @@ async def test_attack9_s3_dark_during_a_download_never_completes_it(
     assert got.status_code == 200, got.text[:200]
     assert got.content == PDF
     assert (await world.events(release.id)).count("download.completed") == 1
+    assert await world.ledger_ok()
+
+
+async def test_attack9_approval_while_s3_is_dark_issues_no_link_and_recovers(
+    s3_world: tuple[World, Switch],
+) -> None:
+    """The link is issued only for a packet whose stored SHA-256 is confirmed: with S3 dark the
+    approval answers 503 in time (or commits the approval and issues no link), no link row and
+    no mail exist, and the approval goes through once S3 returns."""
+    world, switch = s3_world
+    preparer = await world.person(Role.SPECIALIST)
+    approver = await world.person(Role.SPECIALIST)
+    release = await _approved_release(world, preparer.user.id)
+    outbox = world.app.state.services.settings.data_dir / "outbox"
+
+    switch.down = True
+    started = time.monotonic()
+    cut = await approver.act(release, "approve")
+    took = time.monotonic() - started
+    assert took < END_TO_END_BUDGET_S, took
+    assert cut.status_code in {200, 503}, cut.text[:300]
+    if cut.status_code == 503:
+        assert cut.json()["code"] == "BLOB_STORE_UNAVAILABLE", cut.text[:300]
+        assert (await world.release(release.id)).state == "in_review"
+    assert await world.run(lambda s: s.scalar(select(DeliveryLink))) is None
+    assert _mailed_tokens(outbox) == []
+    assert "link.issued" not in await world.events(release.id)
+
+    switch.down = False
+    if cut.status_code == 503:
+        again = await approver.act(await world.release(release.id), "approve")
+        assert again.status_code == 200, again.text[:300]
+    else:  # approved, link pending: the delivery sweep issues it once S3 is back
+        assert (await world.release(release.id)).state == "approved"
+        await sweep_delivery(world.app.state.services.delivery)
+    assert len(_mailed_tokens(outbox)) == 1
+    assert (await world.release(release.id)).state == "released"
     assert await world.ledger_ok()
