@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Any
 
+import psycopg
 from sqlalchemy import event
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import (
@@ -84,14 +85,42 @@ def build_read_engine(settings: Settings) -> AsyncEngine | None:
     return engine
 
 
+class _DeadlineConnection(psycopg.AsyncConnection[Any]):
+    """A psycopg connection whose every wait on the server has a client-side deadline.
+
+    The server's ``statement_timeout`` ends a slow query, and ``connect_timeout`` a dead
+    connect, but nothing ends a wait on a connection whose packets stall without a reset (a
+    cut network, a hung proxy: the kernel keeps ACKing, so keepalives and ``tcp_user_timeout``
+    see nothing). Past the deadline the connection is closed (its protocol state is unknown),
+    the pool discards it, and the caller gets an OperationalError (503 DATABASE_UNAVAILABLE)."""
+
+    read_timeout_s: float = 12.0
+
+    async def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:  # noqa: ASYNC109 (psycopg's signature)
+        try:
+            return await super().wait(
+                gen, interval=interval, timeout=self.read_timeout_s if timeout is None else timeout
+            )
+        except psycopg.errors.OperationalError:
+            if timeout is None and not self.closed:
+                self.pgconn.finish()
+            raise
+
+
+def _deadline_connection(read_timeout_s: float) -> type[_DeadlineConnection]:
+    return type("DeadlineConnection", (_DeadlineConnection,), {"read_timeout_s": read_timeout_s})
+
+
 def _postgresql_engine(url: str, settings: Settings) -> AsyncEngine:
     db = settings.database
+    read_timeout_s = db.read_timeout_s or db.statement_timeout_ms / 1000 + 2
     return create_async_engine(
         url,
         pool_size=db.pool_size,
         pool_pre_ping=True,
         pool_timeout=db.connect_timeout_s,
         connect_args={
+            "async_creator_fn": _deadline_connection(read_timeout_s).connect,
             "connect_timeout": max(1, int(db.connect_timeout_s)),
             "options": f"-c statement_timeout={int(db.statement_timeout_ms)}"
             f" -c lock_timeout={int(db.statement_timeout_ms)}",

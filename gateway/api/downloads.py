@@ -40,10 +40,19 @@ async def _record(
         )
 
 
-async def _body(deps: DeliveryDeps, download: Download, actor: str) -> AsyncIterator[bytes]:
+async def _body(
+    deps: DeliveryDeps,
+    download: Download,
+    actor: str,
+    first: bytes,
+    rest: AsyncIterator[bytes],
+) -> AsyncIterator[bytes]:
     sent, completed = 0, False
     try:
-        async for chunk in deps.blobs.stream(download.blob_key):
+        if first:
+            yield first
+            sent += len(first)
+        async for chunk in rest:
             yield chunk
             sent += len(chunk)
         completed = sent == download.size
@@ -53,10 +62,20 @@ async def _body(deps: DeliveryDeps, download: Download, actor: str) -> AsyncIter
         await asyncio.shield(_record(deps, download, actor, completed=completed, sent=sent))
 
 
-def stream_download(deps: DeliveryDeps, download: Download, actor: str) -> Stream:
+async def stream_download(deps: DeliveryDeps, download: Download, actor: str) -> Stream:
+    """The first chunk is read before the response starts: a blob store that is down gives a
+    503 (BLOB_STORE_UNAVAILABLE) with ``download.aborted`` recorded, not a 200 head and a
+    broken body."""
+    chunks = aiter(deps.blobs.stream(download.blob_key))
+    try:
+        first = await anext(chunks, b"")
+    except BaseException:
+        log.info("download.aborted", download_id=str(download.id), link_id=str(download.link_id))
+        await asyncio.shield(_record(deps, download, actor, completed=False, sent=0))
+        raise
     headers = {
         **DOWNLOAD_HEADERS,
         "Content-Disposition": f'attachment; filename="{download.filename}"',
         "Content-Length": str(download.size),
     }
-    return Stream(_body(deps, download, actor), media_type=PDF, headers=headers)
+    return Stream(_body(deps, download, actor, first, chunks), media_type=PDF, headers=headers)

@@ -199,7 +199,7 @@ class LinkController(Controller):
             principal,
             lambda link: limiter.hit("download:link", str(link.id), per_link),
         )
-        return stream_download(services.delivery, started, principal.actor)
+        return await stream_download(services.delivery, started, principal.actor)
 
 
 __all__ = ["LinkController"]

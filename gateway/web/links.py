@@ -141,7 +141,7 @@ async def link_download(request: AnyRequest, token: FromPath[str], state: AppSta
         proof=request.cookies.get(_cookie_name(request, "link_proof")),
         on_link=lambda link: limiter.hit("download:link", str(link.id), per_link),
     )
-    return stream_download(services.delivery, started, f"link:{started.link_id}")
+    return await stream_download(services.delivery, started, f"link:{started.link_id}")
 
 
 @post("/l/{token:str}/code", opt=RULE, status_code=303)

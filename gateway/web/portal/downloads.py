@@ -62,5 +62,5 @@ async def portal_download(
         principal,
         lambda link: limiter.hit("download:link", str(link.id), per_link),
     )
-    response: Stream = stream_download(services.delivery, started, principal.actor)
+    response: Stream = await stream_download(services.delivery, started, principal.actor)
     return response

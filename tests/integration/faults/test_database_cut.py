@@ -1,0 +1,90 @@
+"""SECURITY attack 9 and R42: PostgreSQL cut off behind a loopback TCP proxy (the server itself
+stays up). Listing the queue, approving and the sign-in lookup of a token answer 503
+DATABASE_UNAVAILABLE within the end-to-end budget, whether the connections stall (no RST: only a
+client-side deadline notices) or are refused; nothing is half-written (the release is untouched,
+the ledger verifies); and once the proxy forwards again the same requests succeed, without a
+restart."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+
+from gateway.auth.rules import Role
+from gateway.settings import DatabaseSettings, Settings
+from kernel.clock import FixedClock
+from tests.builders.approval import create_release
+from tests.fixtures.auth import BASE_URL, build_app, clock
+from tests.fixtures.db import backend
+from tests.fixtures.tcp_proxy import TcpProxy, tcp_proxy
+from tests.integration.queue.conftest import QUEUE, World
+
+__all__ = ["clock", "tcp_proxy"]
+pytestmark = [pytest.mark.db, pytest.mark.timeout(180)]
+END_TO_END_BUDGET_S = 15.0
+FAST = DatabaseSettings(connect_timeout_s=2.0, statement_timeout_ms=3_000, read_timeout_s=4.0)
+
+
+@pytest.fixture
+async def proxied(
+    fresh_settings: Settings, clock: FixedClock, tcp_proxy: type[TcpProxy]
+) -> AsyncIterator[tuple[World, TcpProxy]]:
+    if backend() != "postgresql":
+        pytest.skip("the database cut needs PostgreSQL (ROI_TEST_DB=postgresql)")
+    url = fresh_settings.database_url
+    host_port = url.split("@", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.partition(":")
+    proxy = tcp_proxy(host, int(port or 5432))
+    database = FAST.model_copy(update={"url": url.replace(host_port, f"127.0.0.1:{proxy.port}")})
+    settings = fresh_settings.model_copy(update={"database": database})
+    app: Litestar = build_app(settings, clock)
+    async with AsyncTestClient(app, base_url=BASE_URL) as client:
+        yield World(app, clock, client), proxy
+
+
+async def timed(call: Callable[[], object]) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = await call()  # type: ignore[misc]
+    return response, time.monotonic() - started
+
+
+@pytest.mark.parametrize("fault", ["stall", "refuse"])
+async def test_attack9_a_cut_database_gives_503_in_time_and_recovers(
+    proxied: tuple[World, TcpProxy], fault: str
+) -> None:
+    world, proxy = proxied
+    preparer = await world.person(Role.SPECIALIST)
+    approver = await world.person(Role.SPECIALIST)
+    release = await world.run(lambda s: create_release(s, opened_by=preparer.user.id))
+    events_before = await world.events(release.id)
+
+    def approve() -> object:
+        return approver.act(release, "approve")
+
+    def list_queue() -> object:
+        return approver.get(QUEUE)
+
+    getattr(proxy, fault)()
+    for call in (list_queue, approve, list_queue):
+        response, took = await timed(call)
+        assert (response.status_code, response.json()["code"]) == (
+            503,
+            "DATABASE_UNAVAILABLE",
+        ), response.text
+        assert took < END_TO_END_BUDGET_S, took
+        assert response.headers["retry-after"]
+
+    proxy.restore()
+    listed = await approver.get(QUEUE)
+    assert listed.status_code == 200, listed.text
+    assert (await world.release(release.id)).state == "in_review"  # the cut approval left nothing
+    assert await world.events(release.id) == events_before
+    approved = await approve()  # type: ignore[misc]
+    assert approved.status_code == 200, approved.text
+    assert (await world.release(release.id)).state != "in_review"
+    assert await world.ledger_ok()
