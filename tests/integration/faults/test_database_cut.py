@@ -20,12 +20,12 @@ from gateway.settings import DatabaseSettings, Settings
 from kernel.clock import FixedClock
 from tests.builders.approval import create_release
 from tests.fixtures.auth import BASE_URL, build_app, clock
-from tests.fixtures.db import backend
 from tests.fixtures.tcp_proxy import TcpProxy, tcp_proxy
 from tests.integration.queue.conftest import QUEUE, World
 
 __all__ = ["clock", "tcp_proxy"]
-pytestmark = [pytest.mark.db, pytest.mark.timeout(180)]
+# PostgreSQL only: deselected on the SQLite pass (not skipped), run by the PostgreSQL pass.
+pytestmark = [pytest.mark.db, pytest.mark.only_backend("postgresql"), pytest.mark.timeout(180)]
 END_TO_END_BUDGET_S = 15.0
 FAST = DatabaseSettings(connect_timeout_s=2.0, statement_timeout_ms=3_000, read_timeout_s=4.0)
 
@@ -34,8 +34,6 @@ FAST = DatabaseSettings(connect_timeout_s=2.0, statement_timeout_ms=3_000, read_
 async def proxied(
     fresh_settings: Settings, clock: FixedClock, tcp_proxy: type[TcpProxy]
 ) -> AsyncIterator[tuple[World, TcpProxy]]:
-    if backend() != "postgresql":
-        pytest.skip("the database cut needs PostgreSQL (ROI_TEST_DB=postgresql)")
     url = fresh_settings.database_url
     host_port = url.split("@", 1)[1].split("/", 1)[0]
     host, _, port = host_port.partition(":")
