@@ -103,7 +103,7 @@ class _DeadlineConnection(psycopg.AsyncConnection[Any]):
             )
         except psycopg.errors.OperationalError:
             if timeout is None and not self.closed:
-                self.pgconn.finish()
+                await self.close()  # marks it closed too, so its __del__ finds nothing to do
             raise
 
 

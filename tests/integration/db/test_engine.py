@@ -33,8 +33,8 @@ async def test_R45_sqlite_runs_wal_synchronous_full_and_foreign_keys(
 async def test_R45_postgresql_sessions_carry_statement_timeouts(fresh_settings: Settings) -> None:
     engine = build_engine(fresh_settings)
     async with engine.connect() as conn:
-        assert (await conn.execute(text("SHOW statement_timeout"))).scalar() == "10s"
-        assert (await conn.execute(text("SHOW lock_timeout"))).scalar() == "10s"
+        assert (await conn.execute(text("SHOW statement_timeout"))).scalar() == "8s"
+        assert (await conn.execute(text("SHOW lock_timeout"))).scalar() == "8s"
     await engine.dispose()
 
 
