@@ -19,15 +19,13 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.params import QueryParameter
 from litestar.response import Template
-from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from gateway.api.queue import deliver_after
-from gateway.auth.models import Organisation
 from gateway.auth.principal import CurrentPrincipal, Principal
+from gateway.releases import queue_counts as counts
 from gateway.releases.approval_bulk import MAX_BULK, BulkItem
 from gateway.releases.approval_errors import CursorInvalid, SearchInvalid
-from gateway.releases.models import Release
 from gateway.releases.queue import (
     Page,
     PatientSearch,
@@ -36,7 +34,6 @@ from gateway.releases.queue import (
     RequesterType,
     Sort,
 )
-from gateway.releases.states import STAFF_TAB, State
 from gateway.web.forms import AnyRequest, text_field
 from gateway.web.navigation import page_context
 from gateway.web.staff.common import RULE, band, countdown, message_for, parse_date, queue_of
@@ -51,17 +48,6 @@ TABS: tuple[tuple[str, str], ...] = (
     ("ready", "Ready"),
     ("released", "Released"),
     ("denied", "Denied"),
-)
-OPEN_STATES = tuple(
-    s.value
-    for s in (
-        State.RECEIVED,
-        State.CHECKING,
-        State.ON_HOLD,
-        State.ASSEMBLING,
-        State.IN_REVIEW,
-        State.APPROVED,
-    )
 )
 SORTS: tuple[tuple[str, str], ...] = (
     ("due_on", "Due date, soonest first"),
@@ -95,28 +81,6 @@ def uuid_or_400(value: str | None) -> uuid.UUID | None:
 PAGE_SIZE = 25
 
 
-async def tab_counts(session: AsyncSession) -> dict[str, int]:
-    """How many releases each staff tab holds."""
-    rows = await session.execute(select(Release.state, func.count()).group_by(Release.state))
-    counts = dict.fromkeys((t for t, _ in TABS), 0)
-    for state, n in rows.all():
-        counts[STAFF_TAB[State(state)]] += n
-    return counts
-
-
-async def overdue_count(session: AsyncSession, on: date) -> int:
-    """Open releases (not yet released, denied or rejected) past their due date."""
-    query = select(func.count()).where(Release.state.in_(OPEN_STATES), Release.due_on < on)
-    return int(await session.scalar(query) or 0)
-
-
-async def organisations(session: AsyncSession) -> list[tuple[uuid.UUID, str]]:
-    rows = await session.execute(
-        select(Organisation.id, Organisation.name).order_by(Organisation.name)
-    )
-    return [(r[0], r[1]) for r in rows.all()]
-
-
 def due_bounds(window: str | None, on: date) -> date | None:
     if window == "overdue":
         return on - timedelta(days=1)
@@ -127,13 +91,7 @@ def due_bounds(window: str | None, on: date) -> date | None:
 
 async def view_rows(session: AsyncSession, page: QueuePage) -> list[dict[str, Any]]:
     """The rows with their colour band, countdown and ``row_version`` (bulk approval sends it)."""
-    ids = [row.id for row in page.rows]
-    versions: dict[uuid.UUID, int] = {}
-    if ids:
-        found = await session.execute(
-            select(Release.id, Release.row_version).where(Release.id.in_(ids))
-        )
-        versions = {r[0]: r[1] for r in found.all()}
+    versions = await counts.row_versions(session, [row.id for row in page.rows])
     return [
         {
             "row": row,
@@ -175,9 +133,9 @@ async def render_queue(
         "Approval queue",
         tabs=TABS,
         tab_links=tab_links,
-        counts=await tab_counts(session),
-        overdue=await overdue_count(session, queue.today),
-        organisations=await organisations(session),
+        counts=await counts.tab_counts(session, [t for t, _ in TABS]),
+        overdue=await counts.overdue_count(session, queue.today),
+        organisations=await counts.organisations(session),
         sorts=SORTS,
         filters=filters,
         rows=await view_rows(session, listing),
@@ -345,10 +303,7 @@ async def queue_bulk_approve(
             status=422,
         )
     results = await queue.bulk_approve(items, principal)
-    found = await db_session.execute(
-        select(Release.id, Release.reference).where(Release.id.in_([i.release_id for i in items]))
-    )
-    references: dict[uuid.UUID, str] = {r[0]: r[1] for r in found.all()}
+    references = await counts.references(db_session, [i.release_id for i in items])
     bulk = [
         {
             "reference": references.get(r.release_id, str(r.release_id)),
