@@ -28,6 +28,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from gateway.api.downloads import stream_download
 from gateway.auth import CurrentPrincipal
 from gateway.auth.endpoints import client_address
+from gateway.auth.principal import Principal
 from gateway.errors import register
 from gateway.releases.approval_errors import ReleaseNotFound
 from gateway.releases.delivery import (
@@ -188,18 +189,25 @@ class LinkController(Controller):
         state: AppState,
     ) -> Stream:
         """The released packet of the caller's organisation: one use of its link."""
-        services: Services = state.services
-        limiter = services.rate_limiter
-        per_link, per_address = download_limits(services)
-        limiter.hit("download:account", principal.actor, per_link)
-        limiter.hit("download:address", client_address(request), per_address)
-        started = await start_requester_download(
-            services.delivery,
-            release_id,
-            principal,
-            lambda link: limiter.hit("download:link", str(link.id), per_link),
-        )
-        return await stream_download(services.delivery, started, principal.actor)
+        return await requester_download(state.services, request, principal, release_id)
+
+
+async def requester_download(
+    services: Services, request: Request[Any, Any, Any], principal: Principal, release_id: uuid.UUID
+) -> Stream:
+    """A signed-in requester's download (API v1 and the portal): the rate limits per account,
+    address and link, one use of the release's link, then the stream."""
+    limiter = services.rate_limiter
+    per_link, per_address = download_limits(services)
+    limiter.hit("download:account", principal.actor, per_link)
+    limiter.hit("download:address", client_address(request), per_address)
+    started = await start_requester_download(
+        services.delivery,
+        release_id,
+        principal,
+        lambda link: limiter.hit("download:link", str(link.id), per_link),
+    )
+    return await stream_download(services.delivery, started, principal.actor)
 
 
 __all__ = ["LinkController"]

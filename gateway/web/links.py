@@ -68,6 +68,15 @@ async def _csrf_ok(request: AnyRequest) -> bool:
     return bool(nonce) and tokens.csrf_matches(nonce, presented)
 
 
+async def _checked_post(request: AnyRequest, state: AppState, scope: str, limit: Limit) -> Services:
+    """Every POST of the link holder: the CSRF pair, then the per-address rate limit."""
+    services = _services(state)
+    if not await _csrf_ok(request):
+        raise CsrfFailed
+    services.rate_limiter.hit(scope, client_address(request), limit)
+    return services
+
+
 def _services(state: AppState) -> Services:
     services: Services = state.services
     return services
@@ -129,12 +138,9 @@ async def link_page(
 async def link_download(request: AnyRequest, token: FromPath[str], state: AppState) -> Stream:
     """No request session here: the checks read in a read-only transaction and the writes go
     through the downloads' group commit (gateway/releases/delivery/writer.py)."""
-    services = _services(state)
-    if not await _csrf_ok(request):
-        raise CsrfFailed
-    per_link, per_address = download_limits(services)
+    per_link, per_address = download_limits(_services(state))
+    services = await _checked_post(request, state, "download:address", per_address)
     limiter = services.rate_limiter
-    limiter.hit("download:address", client_address(request), per_address)
     started = await start_download(
         services.delivery,
         token,
@@ -151,10 +157,7 @@ async def send_code(
     db_session: NamedDependency[AsyncSession],
     state: AppState,
 ) -> Response[Any]:
-    services = _services(state)
-    if not await _csrf_ok(request):
-        raise CsrfFailed
-    services.rate_limiter.hit("code:address", client_address(request), CODE_SENDS)
+    services = await _checked_post(request, state, "code:address", CODE_SENDS)
     service = services.delivery.service(db_session)
     link, release = await service.open(token)
     services.rate_limiter.hit("code:link", str(link.id), CODE_SENDS)
@@ -175,10 +178,7 @@ async def verify_code(
     db_session: NamedDependency[AsyncSession],
     state: AppState,
 ) -> Response[Any]:
-    services = _services(state)
-    if not await _csrf_ok(request):
-        raise CsrfFailed
-    services.rate_limiter.hit("verify:address", client_address(request), CODE_TRIES_PER_ADDRESS)
+    services = await _checked_post(request, state, "verify:address", CODE_TRIES_PER_ADDRESS)
     service = services.delivery.service(db_session)
     link, release = await service.open(token)
     code = await text_field(request, "code", 16)

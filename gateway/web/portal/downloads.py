@@ -13,13 +13,10 @@ from typing import Any
 from litestar import post
 from litestar.datastructures import State as AppState
 from litestar.params import FromPath
-from litestar.response import Stream
 
-from gateway.api.downloads import stream_download
-from gateway.api.links import download_limits
-from gateway.auth.endpoints import client_address
+from gateway.api.links import requester_download
 from gateway.auth.principal import CurrentPrincipal
-from gateway.releases.delivery import DeliveryLink, link_live, start_requester_download
+from gateway.releases.delivery import DeliveryLink, link_live
 from gateway.services import Services
 from gateway.web.forms import AnyRequest
 from gateway.web.portal.common import staff_refusal
@@ -51,16 +48,4 @@ async def portal_download(
 ) -> Any:
     if (refused := staff_refusal(request, principal)) is not None:
         return refused
-    services: Services = state.services
-    limiter = services.rate_limiter
-    per_link, per_address = download_limits(services)
-    limiter.hit("download:account", principal.actor, per_link)
-    limiter.hit("download:address", client_address(request), per_address)
-    started = await start_requester_download(
-        services.delivery,
-        release_id,
-        principal,
-        lambda link: limiter.hit("download:link", str(link.id), per_link),
-    )
-    response: Stream = await stream_download(services.delivery, started, principal.actor)
-    return response
+    return await requester_download(state.services, request, principal, release_id)
