@@ -57,12 +57,12 @@ from gateway.releases.states import State
 from gateway.settings import Settings
 from kernel.clock import SystemClock
 from tests.builders.approval import create_release, packet_row
+from tests.e2e import crash_harness as harness
 from tests.e2e.crash_harness import kill, ledger_verify, workspace
 from tests.fixtures.app import free_port, settings_env
 from tests.fixtures.auth import CHEAP_PASSWORDS
 from tests.fixtures.db import migrated_settings
 
-START_TIMEOUT_S = 180.0
 DRAIN_TIMEOUT_S = 120.0
 LINK = re.compile(r"/l/([A-Za-z0-9._-]+)")
 PDF = b"%PDF-1.4\n% synthetic packet for the delivery crash harness\n" + b"0" * 8192 + b"\n%%EOF\n"
@@ -107,26 +107,7 @@ def env(settings: Settings) -> dict[str, str]:
 
 
 def start(settings: Settings, log: Path) -> tuple[subprocess.Popen[bytes], str]:
-    port = free_port()
-    with log.open("ab") as out:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
-            env=env(settings),
-            stdout=out,
-            stderr=subprocess.STDOUT,
-        )
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + START_TIMEOUT_S
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gateway exited ({process.returncode}); see {log}")
-        try:
-            if httpx.get(f"{url}/health", timeout=1).status_code == 200:
-                return process, url
-        except httpx.TransportError:
-            time.sleep(0.05)
-    process.kill()
-    raise RuntimeError("gateway did not start")
+    return harness.start(settings, log, LIGHT)
 
 
 async def seed(settings: Settings, count: int, rng: random.Random) -> tuple[Staff, list[uuid.UUID]]:

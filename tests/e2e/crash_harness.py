@@ -77,12 +77,14 @@ def _env(settings: Settings) -> dict[str, str]:
     return env
 
 
-def start(settings: Settings, log: Path) -> tuple[subprocess.Popen[bytes], str]:
+def start(
+    settings: Settings, log: Path, extra_env: dict[str, str] | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     with log.open("ab") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", "gateway.cli", "serve", "--port", str(port)],
-            env=_env(settings),
+            env=_env(settings) | (extra_env or {}),
             stdout=out,
             stderr=subprocess.STDOUT,
         )
