@@ -1,5 +1,5 @@
 """The baseline of bench/download_bench.py: a bare Litestar app under the same uvicorn options as
-``roi serve``, streaming one file from disk in 256 KiB chunks (the blob store's chunk size) on
+``roi serve``, streaming one file from disk in 1 MiB chunks (the download path's chunk size) on
 POST, with the download headers. No auth, no database, no ledger.
 
     python bench/bare_stream.py PORT FILE
@@ -16,7 +16,7 @@ import uvicorn
 from litestar import Litestar, get, post
 from litestar.response import Stream
 
-CHUNK = 256 * 1024
+CHUNK = 1024 * 1024
 
 
 def build(path: Path) -> Litestar:

@@ -2,7 +2,12 @@
 
 SQLite runs in WAL mode with ``synchronous=FULL``, foreign keys on, a busy timeout, and every
 transaction opened with ``BEGIN IMMEDIATE`` so two writers never deadlock on a lock upgrade
-(SECURITY.md R45). PostgreSQL goes through psycopg 3 with connect and statement timeouts.
+(SECURITY.md R45). PostgreSQL goes through psycopg 3 with connect and statement timeouts and a
+client-side deadline on every wait.
+
+Besides the async engine of the process, :func:`build_sync_engine` makes a synchronous one with
+the same settings, for work that runs whole on a thread of its own (the downloads' group commit:
+one hop off the event loop per batch instead of one per statement).
 """
 
 from __future__ import annotations
@@ -10,8 +15,8 @@ from __future__ import annotations
 from typing import Any
 
 import psycopg
-from sqlalchemy import event
-from sqlalchemy.engine import Connection
+from sqlalchemy import create_engine, event
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -40,17 +45,55 @@ def build_engine(settings: Settings) -> AsyncEngine:
 
 
 def _sqlite_engine(url: str, *, busy_timeout_ms: int) -> AsyncEngine:
-    engine = create_async_engine(
-        url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_pre_ping=True
-    )
-    _use_immediate_transactions(engine, busy_timeout_ms)
+    # No pre-ping: a file database does not drop connections, and a ping is a thread hop per
+    # checkout.
+    engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    _use_immediate_transactions(engine.sync_engine, busy_timeout_ms)
     return engine
 
 
-def _use_immediate_transactions(engine: AsyncEngine, busy_timeout_ms: int) -> None:
+def build_sync_engine(settings: Settings, *, read_only: bool = False) -> Engine:
+    """A synchronous engine on the same database, configured as :func:`build_engine`'s (or, with
+    ``read_only`` on SQLite, as :func:`build_read_engine`'s): for work that runs whole on a
+    thread of its own. Its connections must stay on the threads' side: never share one with the
+    event loop."""
+    url = settings.database_url
+    if url.startswith("sqlite+aiosqlite"):
+        busy_timeout_ms = settings.database.busy_timeout_ms
+        engine = create_engine(
+            url.replace("sqlite+aiosqlite", "sqlite+pysqlite", 1),
+            connect_args={"timeout": busy_timeout_ms / 1000, "check_same_thread": False},
+            pool_reset_on_return=None if read_only else "rollback",
+        )
+        if read_only:
+            _read_only(engine, busy_timeout_ms)
+        else:
+            _use_immediate_transactions(engine, busy_timeout_ms)
+        return engine
+    if url.startswith("postgresql"):
+        db = settings.database
+        pg = create_engine(
+            url,
+            pool_size=db.pool_size,
+            pool_pre_ping=True,
+            pool_timeout=db.connect_timeout_s,
+            connect_args=_pg_connect_args(settings),
+        )
+        connection_class = _deadline_connection(_read_timeout_s(settings), sync=True)
+
+        @event.listens_for(pg, "do_connect")
+        def _connect(_dialect: object, _record: object, cargs: Any, cparams: Any) -> Any:
+            return connection_class.connect(*cargs, **cparams)
+
+        return pg
+    msg = "unsupported database URL scheme"
+    raise ValueError(msg)
+
+
+def _use_immediate_transactions(engine: Engine, busy_timeout_ms: int) -> None:
     """The SQLAlchemy recipe for pysqlite/aiosqlite: take transaction control from the driver."""
 
-    @event.listens_for(engine.sync_engine, "connect")
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: object) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
@@ -58,7 +101,7 @@ def _use_immediate_transactions(engine: AsyncEngine, busy_timeout_ms: int) -> No
             cursor.execute(pragma)
         cursor.close()
 
-    @event.listens_for(engine.sync_engine, "begin")
+    @event.listens_for(engine, "begin")
     def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE")
 
@@ -72,17 +115,23 @@ def build_read_engine(settings: Settings) -> AsyncEngine | None:
     if not url.startswith("sqlite"):
         return None
     busy_timeout_ms = settings.database.busy_timeout_ms
-    engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    # No reset on return: with no BEGIN there is never a transaction to roll back, and the
+    # rollback would be a thread hop per checkout.
+    engine = create_async_engine(
+        url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_reset_on_return=None
+    )
+    _read_only(engine.sync_engine, busy_timeout_ms)
+    return engine
 
-    @event.listens_for(engine.sync_engine, "connect")
+
+def _read_only(engine: Engine, busy_timeout_ms: int) -> None:
+    @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: object) -> None:
         dbapi_connection.isolation_level = None
         cursor = dbapi_connection.cursor()
         for pragma in ("PRAGMA query_only=ON", f"PRAGMA busy_timeout={int(busy_timeout_ms)}"):
             cursor.execute(pragma)
         cursor.close()
-
-    return engine
 
 
 class _DeadlineConnection(psycopg.AsyncConnection[Any]):
@@ -107,23 +156,51 @@ class _DeadlineConnection(psycopg.AsyncConnection[Any]):
             raise
 
 
-def _deadline_connection(read_timeout_s: float) -> type[_DeadlineConnection]:
-    return type("DeadlineConnection", (_DeadlineConnection,), {"read_timeout_s": read_timeout_s})
+class _SyncDeadlineConnection(psycopg.Connection[Any]):
+    """The synchronous twin of :class:`_DeadlineConnection`."""
+
+    read_timeout_s: float = 12.0
+
+    def wait(self, gen: Any, interval: float = 0.1, timeout: float | None = None) -> Any:
+        try:
+            return super().wait(
+                gen, interval=interval, timeout=self.read_timeout_s if timeout is None else timeout
+            )
+        except psycopg.errors.OperationalError:
+            if timeout is None and not self.closed:
+                self.close()
+            raise
+
+
+def _deadline_connection(read_timeout_s: float, *, sync: bool = False) -> type[Any]:
+    base: type[Any] = _SyncDeadlineConnection if sync else _DeadlineConnection
+    return type("DeadlineConnection", (base,), {"read_timeout_s": read_timeout_s})
+
+
+def _read_timeout_s(settings: Settings) -> float:
+    db = settings.database
+    return db.read_timeout_s or db.statement_timeout_ms / 1000 + 2
+
+
+def _pg_connect_args(settings: Settings) -> dict[str, Any]:
+    db = settings.database
+    return {
+        "connect_timeout": max(1, int(db.connect_timeout_s)),
+        "options": f"-c statement_timeout={int(db.statement_timeout_ms)}"
+        f" -c lock_timeout={int(db.statement_timeout_ms)}",
+    }
 
 
 def _postgresql_engine(url: str, settings: Settings) -> AsyncEngine:
     db = settings.database
-    read_timeout_s = db.read_timeout_s or db.statement_timeout_ms / 1000 + 2
     return create_async_engine(
         url,
         pool_size=db.pool_size,
         pool_pre_ping=True,
         pool_timeout=db.connect_timeout_s,
         connect_args={
-            "async_creator_fn": _deadline_connection(read_timeout_s).connect,
-            "connect_timeout": max(1, int(db.connect_timeout_s)),
-            "options": f"-c statement_timeout={int(db.statement_timeout_ms)}"
-            f" -c lock_timeout={int(db.statement_timeout_ms)}",
+            "async_creator_fn": _deadline_connection(_read_timeout_s(settings)).connect,
+            **_pg_connect_args(settings),
         },
     )
 

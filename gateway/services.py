@@ -75,6 +75,7 @@ class Services:
         if isinstance(self.blobs, S3BlobStore):
             self.blobs.close()
         await self.delivery.group.close()
+        await self.delivery.reader.close()
         if self.read_engine is not None:
             await self.read_engine.dispose()
         await self.engine.dispose()

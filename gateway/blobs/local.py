@@ -65,8 +65,8 @@ class LocalBlobStore:
         meta, handle = await _off_loop(self._open, path)
         try:
             check = DigestCheck(meta)
-            while chunk := await _off_loop(handle.read, chunk_size):
-                check.update(chunk)
+            # read and hash on the worker thread: hashlib lets go of the GIL for big chunks
+            while chunk := await _off_loop(_read_hashed, handle, check, chunk_size):
                 yield chunk
             check.finish()
         finally:
@@ -173,3 +173,9 @@ def _decode_meta(key: str, raw: bytes) -> StoredBlob:
         )
     except (ValueError, KeyError, TypeError):
         raise BlobIntegrityError("blob metadata unreadable", key=key) from None
+
+
+def _read_hashed(handle: BinaryIO, check: DigestCheck, size: int) -> bytes:
+    chunk = handle.read(size)
+    check.update(chunk)
+    return chunk

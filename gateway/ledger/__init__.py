@@ -14,7 +14,6 @@ from gateway.ledger.service import (
     accounting_for_patient,
     accounting_window,
     append,
-    append_many,
     verify,
     verify_paged,
 )
@@ -39,7 +38,6 @@ __all__ = [
     "accounting_for_patient",
     "accounting_window",
     "append",
-    "append_many",
     "release_trail",
     "verify",
     "verify_paged",

@@ -10,6 +10,7 @@ that rebuilds either table drops them and must create them again.
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from types import SimpleNamespace
 from typing import Any
 from uuid import UUID
 
@@ -120,7 +121,7 @@ class LedgerHead(Base):
     entry_hash: Mapped[str] = mapped_column(String(HASH_LENGTH))
 
 
-def content_of(row: LedgerEntry | Row[Any]) -> dict[str, JsonValue]:
+def content_of(row: LedgerEntry | Row[Any] | SimpleNamespace) -> dict[str, JsonValue]:
     """The hashed content of an entry, or of a Core row of ``ledger_entries`` (verification reads
     plain rows: several times faster than ORM objects)."""
     return {

@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from types import SimpleNamespace
 from typing import Any, TypeAlias
 from uuid import UUID, uuid4
 
@@ -53,38 +54,8 @@ async def append(session: AsyncSession, entry: NewEntry, *, clock: Clock) -> Led
     existing = await repository.by_idempotency_key(session, entry.idempotency_key)
     if existing is None:
         return await _extend(session, head, entry, clock.now())
-    _ensure_same(existing, entry)
+    ensure_same(existing, entry)
     return existing
-
-
-async def append_many(
-    session: AsyncSession, entries: Sequence[NewEntry], *, clock: Clock
-) -> list[LedgerEntry]:
-    """Append several entries under one head lock, in order: one idempotency lookup for all
-    keys, one insert of the new rows, one head update. An entry whose key is stored already is
-    returned as stored (:class:`IdempotencyConflict` if its content differs), as in
-    :func:`append`. For callers that batch many small events into one transaction: it saves
-    the head lock and the key lookup per entry."""
-    if not entries:
-        return []
-    for entry in entries:
-        validate(entry)
-    head = await repository.lock_head(session)
-    stored = await repository.by_idempotency_keys(session, [e.idempotency_key for e in entries])
-    occurred_at = clock.now()
-    rows: list[LedgerEntry] = []
-    for entry in entries:
-        existing = stored.get(entry.idempotency_key)
-        if existing is not None:
-            _ensure_same(existing, entry)
-            rows.append(existing)
-            continue
-        # the database checks that each row extends the head, so the head moves row by row
-        row = await _extend(session, head, entry, occurred_at)
-        head = Head(row.seq, row.entry_hash)
-        stored[entry.idempotency_key] = row
-        rows.append(row)
-    return rows
 
 
 async def _extend(
@@ -102,39 +73,49 @@ async def _extend(
 
 def new_row(entry: NewEntry, *, seq: int, prev_hash: str, occurred_at: datetime) -> LedgerEntry:
     """The stored form of an entry at ``seq``, its hash computed over its stored content."""
+    return LedgerEntry(**entry_values(entry, seq=seq, prev_hash=prev_hash, occurred_at=occurred_at))
+
+
+def entry_values(
+    entry: NewEntry, *, seq: int, prev_hash: str, occurred_at: datetime
+) -> dict[str, Any]:
+    """The column values of an entry at ``seq``, ``entry_hash`` included (for ORM rows and for
+    Core inserts alike)."""
     disclosure = entry.disclosure
-    row = LedgerEntry(
-        seq=seq,
-        entry_id=uuid4(),
-        idempotency_key=entry.idempotency_key,
-        occurred_at=occurred_at,
-        actor_id=entry.actor_id,
-        event_type=entry.event_type,
-        release_id=entry.release_id,
-        patient_id=entry.patient_id,
-        disclosed_on=disclosure.disclosed_on if disclosure else None,
-        recipient_name=disclosure.recipient_name if disclosure else None,
-        recipient_address=disclosure.recipient_address if disclosure else None,
-        address_unknown=disclosure.address_unknown if disclosure else False,
-        description=disclosure.description if disclosure else None,
-        purpose=disclosure.purpose if disclosure else None,
-        request_ref=disclosure.request_ref if disclosure else None,
-        accounting_exempt=disclosure.accounting_exempt if disclosure else None,
-        details=dict(entry.details),
-        prev_hash=prev_hash,
-    )
-    row.entry_hash = compute_hash(seq, prev_hash, row.content())
-    return row
+    values: dict[str, Any] = {
+        "seq": seq,
+        "entry_id": uuid4(),
+        "idempotency_key": entry.idempotency_key,
+        "occurred_at": occurred_at,
+        "actor_id": entry.actor_id,
+        "event_type": entry.event_type,
+        "release_id": entry.release_id,
+        "patient_id": entry.patient_id,
+        "disclosed_on": disclosure.disclosed_on if disclosure else None,
+        "recipient_name": disclosure.recipient_name if disclosure else None,
+        "recipient_address": disclosure.recipient_address if disclosure else None,
+        "address_unknown": disclosure.address_unknown if disclosure else False,
+        "description": disclosure.description if disclosure else None,
+        "purpose": disclosure.purpose if disclosure else None,
+        "request_ref": disclosure.request_ref if disclosure else None,
+        "accounting_exempt": disclosure.accounting_exempt if disclosure else None,
+        "details": dict(entry.details),
+        "prev_hash": prev_hash,
+    }
+    values["entry_hash"] = compute_hash(seq, prev_hash, content_of(SimpleNamespace(**values)))
+    return values
 
 
-def _ensure_same(existing: LedgerEntry, entry: NewEntry) -> None:
+def ensure_same(existing: LedgerEntry | Row[Any] | SimpleNamespace, entry: NewEntry) -> None:
+    """Raise :class:`IdempotencyConflict` unless ``existing`` (an ORM row, a Core row or the
+    values of a row) holds what ``entry`` would store, apart from its id and time."""
     candidate = new_row(entry, seq=0, prev_hash="", occurred_at=existing.occurred_at)
     if _stable(existing) != _stable(candidate):
         raise IdempotencyConflict("idempotency key reused with other content", seq=existing.seq)
 
 
-def _stable(row: LedgerEntry) -> dict[str, object]:
-    return {k: v for k, v in row.content().items() if k not in _VOLATILE}
+def _stable(row: LedgerEntry | Row[Any] | SimpleNamespace) -> dict[str, object]:
+    return {k: v for k, v in content_of(row).items() if k not in _VOLATILE}
 
 
 async def verify(session: AsyncSession, anchors: Sequence[Anchor] = ()) -> Verification:

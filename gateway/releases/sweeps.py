@@ -17,10 +17,16 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.access_tokens import AccessTokens, build_access_tokens
 from gateway.blobs import build_blob_store
-from gateway.db import build_engine, build_session_maker
+from gateway.db import build_engine, build_session_maker, build_sync_engine
 from gateway.mail import Mailer, build_mailer
 from gateway.releases.assembly import sweep_assembling
-from gateway.releases.delivery import DeliveryDeps, DeliveryPolicy, sweep_delivery
+from gateway.releases.delivery import (
+    DeliveryDeps,
+    DeliveryPolicy,
+    GroupWriter,
+    SyncReader,
+    sweep_delivery,
+)
 from gateway.settings import Settings
 from kernel.blobs import BlobStore
 from kernel.clock import Clock, SystemClock
@@ -84,6 +90,8 @@ def delivery_deps(
     clock = clock or SystemClock()
     d = settings.delivery
     return DeliveryDeps(
+        group=GroupWriter(lambda: build_sync_engine(settings), clock),
+        reader=SyncReader(lambda: build_sync_engine(settings, read_only=True)),
         sessions=sessions,
         tokens=tokens or build_access_tokens(settings, clock=clock),
         mailer=mailer or build_mailer(settings, clock=clock),

@@ -22,6 +22,7 @@ from gateway.releases.delivery.pipeline import (
     sweep_delivery,
 )
 from gateway.releases.delivery.ratelimit import Limit, RateLimiter
+from gateway.releases.delivery.reader import SyncReader
 from gateway.releases.delivery.service import (
     DeliveryPolicy,
     DeliveryService,
@@ -45,6 +46,7 @@ __all__ = [
     "NotDeliverable",
     "RateLimited",
     "RateLimiter",
+    "SyncReader",
     "code_mail",
     "deliver_release",
     "finish_download",

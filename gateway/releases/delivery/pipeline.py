@@ -19,20 +19,32 @@ import structlog
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
+from contracts import Finding
 from gateway.access_tokens import AccessTokens
 from gateway.auth.principal import Principal
 from gateway.mail import Mailer, OutgoingMail
 from gateway.mail.errors import MailError
+from gateway.releases.delivery import usage
 from gateway.releases.delivery.errors import NotDeliverable
 from gateway.releases.delivery.models import DeliveryLink
-from gateway.releases.delivery.service import DeliveryPolicy, DeliveryService, Download, link_live
-from gateway.releases.delivery.writer import Batch, GroupWriter
+from gateway.releases.delivery.reader import SyncReader
+from gateway.releases.delivery.service import (
+    DeliveryPolicy,
+    DeliveryService,
+    Download,
+    check_proof,
+    link_id_of,
+    link_live,
+    refuse_on,
+)
+from gateway.releases.delivery.writer import GroupWriter
 from gateway.releases.errors import ReleaseChanged
-from gateway.releases.models import Release
+from gateway.releases.models import Packet, Release
+from gateway.releases.recheck import basis_findings, recheck
 from gateway.releases.states import State
 from gateway.releases.views import visible_release
 from kernel.blobs import BlobStore
-from kernel.clock import Clock
+from kernel.clock import Clock, today
 from vendors.models import Vendor
 
 log = structlog.get_logger(__name__)
@@ -48,31 +60,18 @@ class DeliveryDeps:
     clock: Clock
     policy: DeliveryPolicy
     base_url: str
-    # Read-only transactions (SQLite: deferred, beside the writer) and the downloads' group
-    # commit; by default the same sessions and a writer of their own.
+    # The downloads' group commit and their reads (synchronous engines of the same database).
+    group: GroupWriter
+    reader: SyncReader
+    # Read-only transactions (SQLite: no BEGIN, beside the writer); by default ``sessions``.
     read_sessions: async_sessionmaker[AsyncSession] | None = None
-    writer: GroupWriter | None = None
 
-    def __post_init__(self) -> None:
-        if self.read_sessions is None:
-            object.__setattr__(self, "read_sessions", self.sessions)
-        if self.writer is None:
-            object.__setattr__(self, "writer", GroupWriter(self.sessions, self.clock))
-
-    def service(self, session: AsyncSession, batch: Batch | None = None) -> DeliveryService:
-        service = DeliveryService(session, clock=self.clock, tokens=self.tokens, policy=self.policy)
-        service.batch = batch
-        return service
+    def service(self, session: AsyncSession) -> DeliveryService:
+        return DeliveryService(session, clock=self.clock, tokens=self.tokens, policy=self.policy)
 
     @property
     def reads(self) -> async_sessionmaker[AsyncSession]:
-        assert self.read_sessions is not None  # noqa: S101 - set in __post_init__
-        return self.read_sessions
-
-    @property
-    def group(self) -> GroupWriter:
-        assert self.writer is not None  # noqa: S101 - set in __post_init__
-        return self.writer
+        return self.read_sessions or self.sessions
 
 
 async def start_download(
@@ -82,19 +81,28 @@ async def start_download(
     proof: str | None,
     on_link: Callable[[DeliveryLink], None] | None = None,
 ) -> Download:
-    """A link holder's download: the checks in a read-only transaction, then one use and
-    ``download.started`` in the next group commit. ``on_link`` sees the link first (the
-    per-link rate limit)."""
-    async with deps.reads() as session:
-        service = deps.service(session)
-        link, release, packet = await service.open_download(token)
-        if on_link is not None:
-            on_link(link)
-        await service.prepare(link, release, proof=proof, packet=packet)
-    actor = f"link:{link.id}"
-    return await deps.group.run(
-        lambda s, b: deps.service(s, b).consume(link.id, release, packet, actor=actor)
+    """A link holder's download: the link, its release and packet in one read (a reader
+    thread), the checks, then one use and ``download.started`` in the next group commit.
+    ``on_link`` sees the link first (the per-link rate limit)."""
+    link_id = link_id_of(deps.tokens, token)
+    now = deps.clock.now()
+    link, release, packet = await deps.reader.run(
+        lambda conn: usage.open_link(conn, link_id=link_id, now=now)
     )
+    if on_link is not None:
+        on_link(link)
+    check_proof(link, proof, now, signed_in=False)
+    refuse_on(release, await _recheck(deps, release))
+    return await _consume(deps, link, release, packet, actor=f"link:{link.id}")
+
+
+async def _recheck(deps: DeliveryDeps, release: Release) -> list[Finding]:
+    """The re-check at delivery (``recheck``); only a vendor's BAA needs the database."""
+    on = today(deps.clock)
+    if release.vendor_id is None:
+        return basis_findings(release.basis_type, release.basis, on)
+    async with deps.reads() as session:
+        return await recheck(session, release, on)
 
 
 async def start_requester_download(
@@ -111,17 +119,33 @@ async def start_requester_download(
         if on_link is not None:
             on_link(link)
         packet = await service.prepare(link, release, signed_in=True)
+    return await _consume(deps, link, release, packet, actor=principal.actor)
+
+
+async def _consume(
+    deps: DeliveryDeps, link: DeliveryLink, release: Release, packet: Packet, *, actor: str
+) -> Download:
+    """One use and ``download.started``, in the next group commit."""
     return await deps.group.run(
-        lambda s, b: deps.service(s, b).consume(link.id, release, packet, actor=principal.actor)
+        lambda conn, batch: usage.consume(
+            conn,
+            batch,
+            link_id=link.id,
+            release=release,
+            packet=packet,
+            actor=actor,
+            clock=deps.clock,
+        )
     )
 
 
 async def finish_download(
     deps: DeliveryDeps, download: Download, actor: str, *, completed: bool, sent: int
 ) -> None:
+    """``download.completed`` or ``download.aborted``, in the next group commit."""
     await deps.group.run(
-        lambda s, b: deps.service(s, b).finish(
-            download, actor=actor, completed=completed, sent=sent
+        lambda conn, batch: usage.finish(
+            conn, batch, download, actor=actor, completed=completed, sent=sent, clock=deps.clock
         )
     )
 

@@ -4,10 +4,10 @@
   confirm the packet version is verified and its stored blob has the recorded SHA-256 (R15), make
   the link (lifetime from settings, never past the vendor's BAA end) and move the release
   ``approved -> released``, whose ledger entry names the link.
-- :meth:`DeliveryService.start`: one use, consumed by one conditional ``UPDATE`` (R8), with the
-  ledger entry ``download.started`` in the same transaction; the caller commits, then streams.
-- :meth:`DeliveryService.finish`: ``download.completed`` (the first completed download of a
-  release carries the disclosure for the accounting, AOD-01/02) or ``download.aborted``.
+- :func:`check_proof`, :func:`refuse_on` and :meth:`DeliveryService.prepare`: the read-only
+  checks before a download. Its statements (the read ``open_link``; one use with
+  ``download.started``, then ``download.completed`` or ``download.aborted``) are in
+  ``usage.py``, run on threads of their own (``reader.py``, and the group commit ``writer.py``).
 
 The token is signed (``gateway.access_tokens``, purpose ``download_link``) and carries only the
 link's id; it is made when the recipient is mailed and never stored. The row decides.
@@ -19,22 +19,21 @@ import hashlib
 import hmac
 import secrets
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, time, timedelta
 from typing import Any
 
 import structlog
-from sqlalchemy import select, update
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from contracts import VendorFunction
+from contracts import Finding, VendorFunction
 from gateway import ledger
 from gateway.access_tokens import AccessTokens, Purpose, TokenRejected
-from gateway.ledger.models import LedgerEntry
 from gateway.releases.approval import ApprovalService
 from gateway.releases.delivery.errors import CodeRefused, LinkNotFound, LinkRefused, NotDeliverable
 from gateway.releases.delivery.models import DeliveryLink
-from gateway.releases.delivery.writer import Batch
 from gateway.releases.models import Packet, Release
 from gateway.releases.recheck import recheck
 from gateway.releases.states import State
@@ -50,7 +49,6 @@ CODE_LIFETIME = timedelta(minutes=10)  # R11
 CODE_MAX_ATTEMPTS = 5  # R11: then the link locks
 PROOF_LIFETIME = timedelta(minutes=30)
 MAX_NOTIFY_ATTEMPTS = 5
-EXEMPT_BASES = frozenset({"authorization", "access_request", "directive", "tpo", "none"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -99,6 +97,51 @@ def proof_ok(link: DeliveryLink, proof: str | None, now: datetime) -> bool:
     )
 
 
+def link_id_of(tokens: AccessTokens, token: str) -> uuid.UUID:
+    """The link id a download token carries; :class:`LinkRefused` for any bad token."""
+    try:
+        claims = tokens.verify(Purpose.DOWNLOAD_LINK, token, audience=AUDIENCE)
+        return uuid.UUID(claims.subject)
+    except (TokenRejected, ValueError):
+        raise LinkRefused from None
+
+
+def check_proof(link: DeliveryLink, proof: str | None, now: datetime, *, signed_in: bool) -> None:
+    """A bound link needs the live proof of its redeemed recipient code, unless the requester is
+    signed in (its password and second factor bind it). Raises :class:`LinkRefused`."""
+    if link.code_required and not signed_in and not proof_ok(link, proof, now):
+        raise LinkRefused
+
+
+def refuse_on(release: Release, found: Sequence[Finding]) -> None:
+    """The re-check at delivery: any finding refuses the download (:class:`LinkRefused`)."""
+    if found:
+        codes = [f.code for f in found]
+        log.info("delivery.recheck_failed", release_id=str(release.id), codes=codes)
+        raise LinkRefused
+
+
+def release_entry(
+    release: Release,
+    actor: str,
+    key: str,
+    event: str,
+    details: dict[str, Any],
+    *,
+    disclosure: ledger.Disclosure | None = None,
+) -> ledger.NewEntry:
+    """A ledger entry about ``release`` (and its patient)."""
+    return ledger.NewEntry(
+        idempotency_key=key,
+        actor_id=actor,
+        event_type=event,
+        release_id=release.id,
+        patient_id=release.patient_id,
+        disclosure=disclosure,
+        details=details,
+    )
+
+
 def packet_filename(release: Release, version: int) -> str:
     """Server-chosen (R30): the release reference and version, never a name."""
     return f"release-{release.reference}-v{version}.pdf"
@@ -115,8 +158,6 @@ class DeliveryService:
     ) -> None:
         self.session, self.clock, self.tokens = session, clock, tokens
         self.policy = policy or DeliveryPolicy()
-        # In a group commit (writer.py) entries go to the batch, appended together at its end.
-        self.batch: Batch | None = None
 
     # -- issuing ---------------------------------------------------------------------------
 
@@ -227,43 +268,8 @@ class DeliveryService:
             raise LinkRefused
         return link, release
 
-    async def open_download(self, token: str) -> tuple[DeliveryLink, Release, Packet]:
-        """As :meth:`open`, with the packet, in one statement (the download path)."""
-        link_id = self._link_id(token)
-        row = (
-            await self.session.execute(
-                select(DeliveryLink, Release, Packet)
-                .join(Release, Release.id == DeliveryLink.release_id)
-                .join(Packet, Packet.id == DeliveryLink.packet_id)
-                .where(DeliveryLink.id == link_id)
-            )
-        ).one_or_none()
-        if row is None:
-            raise LinkRefused
-        link, release, packet = row
-        if not link_live(link, self.clock.now()) or release.state != State.RELEASED:
-            raise LinkRefused
-        return link, release, packet
-
     def _link_id(self, token: str) -> uuid.UUID:
-        try:
-            claims = self.tokens.verify(Purpose.DOWNLOAD_LINK, token, audience=AUDIENCE)
-            return uuid.UUID(claims.subject)
-        except (TokenRejected, ValueError):
-            raise LinkRefused from None
-
-    async def start(
-        self,
-        link: DeliveryLink,
-        release: Release,
-        *,
-        actor: str,
-        proof: str | None = None,
-        signed_in: bool = False,
-    ) -> Download:
-        """Check, consume one use and write ``download.started``, all in this session."""
-        packet = await self.prepare(link, release, proof=proof, signed_in=signed_in)
-        return await self.consume(link.id, release, packet, actor=actor)
+        return link_id_of(self.tokens, token)
 
     async def prepare(
         self,
@@ -277,117 +283,13 @@ class DeliveryService:
         """The read-only checks before a download (any session): the recipient code's proof for
         a bound link (unless the requester is signed in: its password and second factor bind
         it), the re-check at delivery, and the packet. Raises :class:`LinkRefused`."""
-        now = self.clock.now()
-        if link.code_required and not signed_in and not proof_ok(link, proof, now):
-            raise LinkRefused
-        found = await recheck(self.session, release, today(self.clock))  # at delivery, too
-        if found:
-            log.info(
-                "delivery.recheck_failed",
-                release_id=str(release.id),
-                codes=[f.code for f in found],
-            )
-            raise LinkRefused
+        check_proof(link, proof, self.clock.now(), signed_in=signed_in)
+        refuse_on(release, await recheck(self.session, release, today(self.clock)))
         if packet is None:
             packet = await self.session.get(Packet, link.packet_id)
         if packet is None:
             raise LinkRefused
         return packet
-
-    async def consume(
-        self, link_id: uuid.UUID, release: Release, packet: Packet, *, actor: str
-    ) -> Download:
-        """One use, by one conditional UPDATE (R8), and ``download.started`` in the same
-        transaction. Refuses (:class:`LinkRefused`) before any write when no use is left."""
-        now = self.clock.now()
-        result = await self.session.execute(
-            update(DeliveryLink)
-            .where(
-                DeliveryLink.id == link_id,
-                DeliveryLink.uses < DeliveryLink.max_uses,
-                DeliveryLink.revoked_at.is_(None),
-                DeliveryLink.locked_at.is_(None),
-                DeliveryLink.expired_at.is_(None),
-                DeliveryLink.expires_at > now,
-            )
-            .values(uses=DeliveryLink.uses + 1)
-            .returning(DeliveryLink.uses)
-            .execution_options(synchronize_session=False)
-        )
-        use = result.scalar_one_or_none()
-        if use is None:
-            raise LinkRefused
-        download = Download(
-            id=uuid.uuid4(),
-            link_id=link_id,
-            release_id=release.id,
-            release=release,
-            blob_key=packet.blob_key,
-            size=packet.size,
-            filename=packet_filename(release, packet.version),
-            use=use,
-        )
-        await self._ledger(
-            release,
-            actor,
-            f"download:{download.id}:started",
-            "download.started",
-            {"link_id": str(link_id), "packet_version": packet.version, "use": use},
-        )
-        return download
-
-    async def finish(self, download: Download, *, actor: str, completed: bool, sent: int) -> None:
-        """``download.completed`` or ``download.aborted``, in the caller's transaction."""
-        release = download.release
-        event = "download.completed" if completed else "download.aborted"
-        details: dict[str, Any] = {"link_id": str(download.link_id), "bytes": sent}
-        disclosure = None
-        if completed and not await self._disclosed(release):
-            disclosure = self._disclosure(release)
-            if self.batch is not None:
-                self.batch.disclosed.add(release.id)
-        await self._ledger(
-            release,
-            actor,
-            f"download:{download.id}:{'completed' if completed else 'aborted'}",
-            event,
-            details,
-            disclosure=disclosure,
-        )
-
-    async def _disclosed(self, release: Release) -> bool:
-        """Whether a completed download of this release is on the ledger already (or is in
-        this batch)."""
-        batch = self.batch
-        if batch is not None and (
-            release.id in batch.disclosed or release.id in batch.known_disclosed
-        ):
-            return True
-        first = await self.session.scalar(
-            select(LedgerEntry.seq)
-            .where(
-                LedgerEntry.release_id == release.id,
-                LedgerEntry.event_type == "download.completed",
-            )
-            .limit(1)
-        )
-        if first is not None and batch is not None:
-            batch.known_disclosed.add(release.id)  # committed before this batch began
-        return first is not None
-
-    def _disclosure(self, release: Release) -> ledger.Disclosure:
-        recipient = release.recipient or {}
-        address = recipient.get("address") or None
-        return ledger.Disclosure(
-            disclosed_on=today(self.clock),
-            recipient_name=str(recipient.get("name") or "recipient"),
-            description=f"Medical records, release {release.reference}",
-            accounting_exempt=release.basis_type in EXEMPT_BASES,
-            recipient_address=address,
-            address_unknown=address is None,
-            purpose=release.purpose or None,
-            request_ref=None if release.purpose else release.reference,
-        )
 
     async def _ledger(
         self,
@@ -399,18 +301,7 @@ class DeliveryService:
         *,
         disclosure: ledger.Disclosure | None = None,
     ) -> None:
-        entry = ledger.NewEntry(
-            idempotency_key=key,
-            actor_id=actor,
-            event_type=event,
-            release_id=release.id,
-            patient_id=release.patient_id,
-            disclosure=disclosure,
-            details=details,
-        )
-        if self.batch is not None:
-            self.batch.entries.append(entry)
-            return
+        entry = release_entry(release, actor, key, event, details, disclosure=disclosure)
         await self.session.flush()
         await ledger.append(self.session, entry, clock=self.clock)
 

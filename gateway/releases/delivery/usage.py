@@ -1,0 +1,212 @@
+"""The statements of a download, synchronous Core for the threads that run them whole: the read
+before it (reader.py) and its writes in the group commit (writer.py).
+
+- :func:`open_link`: the live link, its release and packet, in one statement.
+- :func:`consume`: one use, by one conditional ``UPDATE`` (R8), and ``download.started`` in the
+  same transaction. It refuses (:class:`LinkRefused`) before any write when no use is left.
+- :func:`finish`: ``download.completed`` (the first completed download of a release carries the
+  disclosure for the accounting, AOD-01/02) or ``download.aborted``.
+
+Ledger entries go to the batch and are appended together at its end (``gateway.ledger.batch``).
+"""
+
+from __future__ import annotations
+
+import uuid
+from datetime import date, datetime
+from typing import Any, cast
+
+from sqlalchemy import Table, bindparam, select, update
+from sqlalchemy.engine import Connection
+
+from gateway import ledger
+from gateway.ledger.models import LedgerEntry
+from gateway.releases.delivery.errors import LinkRefused
+from gateway.releases.delivery.models import DeliveryLink
+from gateway.releases.delivery.service import (
+    Download,
+    link_live,
+    packet_filename,
+    release_entry,
+)
+from gateway.releases.delivery.writer import Batch
+from gateway.releases.models import Packet, Release
+from gateway.releases.states import State
+from kernel.clock import Clock, today
+
+LINKS = cast("Table", DeliveryLink.__table__)
+RELEASES = cast("Table", Release.__table__)
+PACKETS = cast("Table", Packet.__table__)
+ENTRIES = cast("Table", LedgerEntry.__table__)
+# Built once: building a statement costs more than running it on SQLite.
+# What a download reads: the columns its checks, its stream and its ledger entries use (not the
+# big JSON ones, such as the packet's redaction report).
+LINK_COLUMNS = (
+    "id",
+    "release_id",
+    "packet_id",
+    "expires_at",
+    "max_uses",
+    "uses",
+    "revoked_at",
+    "expired_at",
+    "locked_at",
+    "code_required",
+    "proof_hash",
+    "proof_expires_at",
+)
+RELEASE_COLUMNS = (
+    "id",
+    "reference",
+    "state",
+    "vendor_id",
+    "patient_id",
+    "recipient",
+    "basis_type",
+    "basis",
+    "purpose",
+)
+PACKET_COLUMNS = ("id", "release_id", "version", "blob_key", "sha256", "size", "verified")
+OPEN_LINK = (
+    select(
+        *(LINKS.c[name] for name in LINK_COLUMNS),
+        *(RELEASES.c[name] for name in RELEASE_COLUMNS),
+        *(PACKETS.c[name] for name in PACKET_COLUMNS),
+    )
+    .join_from(LINKS, RELEASES, RELEASES.c.id == LINKS.c.release_id)
+    .join(PACKETS, PACKETS.c.id == LINKS.c.packet_id)
+    .where(LINKS.c.id == bindparam("link_id"))
+)
+USE_ONE = (
+    update(LINKS)
+    .where(
+        LINKS.c.id == bindparam("link_id"),
+        LINKS.c.uses < LINKS.c.max_uses,
+        LINKS.c.revoked_at.is_(None),
+        LINKS.c.locked_at.is_(None),
+        LINKS.c.expired_at.is_(None),
+        LINKS.c.expires_at > bindparam("now", type_=LINKS.c.expires_at.type),
+    )
+    .values(uses=LINKS.c.uses + 1)
+    .returning(LINKS.c.uses)
+)
+FIRST_COMPLETED = (
+    select(ENTRIES.c.seq)
+    .where(
+        ENTRIES.c.release_id == bindparam("release_id"),
+        ENTRIES.c.event_type == "download.completed",
+    )
+    .limit(1)
+)
+# Bases under which a disclosure need not be listed in an accounting (AOD-02).
+EXEMPT_BASES = frozenset({"authorization", "access_request", "directive", "tpo", "none"})
+
+
+def open_link(
+    conn: Connection, *, link_id: uuid.UUID, now: datetime
+) -> tuple[DeliveryLink, Release, Packet]:
+    """The link (live by ``now``), its release (still ``released``) and its packet, as detached
+    objects holding the columns a download uses (``*_COLUMNS``); :class:`LinkRefused` for
+    anything else."""
+    row = conn.execute(OPEN_LINK, {"link_id": link_id}).one_or_none()
+    if row is None:
+        raise LinkRefused
+    values = iter(row)
+    link = DeliveryLink(**dict(zip(LINK_COLUMNS, values, strict=False)))
+    release = Release(**dict(zip(RELEASE_COLUMNS, values, strict=False)))
+    packet = Packet(**dict(zip(PACKET_COLUMNS, values, strict=False)))
+    if not link_live(link, now) or release.state != State.RELEASED:
+        raise LinkRefused
+    return link, release, packet
+
+
+def consume(
+    conn: Connection,
+    batch: Batch,
+    *,
+    link_id: uuid.UUID,
+    release: Release,
+    packet: Packet,
+    actor: str,
+    clock: Clock,
+) -> Download:
+    """One use of the link and ``download.started``; :class:`LinkRefused` (nothing written)
+    when the link is spent, revoked, locked or expired by now."""
+    use = conn.execute(USE_ONE, {"link_id": link_id, "now": clock.now()}).scalar_one_or_none()
+    if use is None:
+        raise LinkRefused
+    download = Download(
+        id=uuid.uuid4(),
+        link_id=link_id,
+        release_id=release.id,
+        release=release,
+        blob_key=packet.blob_key,
+        size=packet.size,
+        filename=packet_filename(release, packet.version),
+        use=use,
+    )
+    details = {"link_id": str(link_id), "packet_version": packet.version, "use": use}
+    batch.entries.append(_entry(release, actor, download, "started", details))
+    return download
+
+
+def finish(
+    conn: Connection,
+    batch: Batch,
+    download: Download,
+    *,
+    actor: str,
+    completed: bool,
+    sent: int,
+    clock: Clock,
+) -> None:
+    """``download.completed`` (with the release's disclosure, the first time) or
+    ``download.aborted``."""
+    release = download.release
+    disclosure = None
+    if completed and not _disclosed(conn, batch, release.id):
+        disclosure = disclosure_of(release, today(clock))
+        batch.disclosed.add(release.id)
+    details: dict[str, Any] = {"link_id": str(download.link_id), "bytes": sent}
+    step = "completed" if completed else "aborted"
+    batch.entries.append(_entry(release, actor, download, step, details, disclosure=disclosure))
+
+
+def disclosure_of(release: Release, on: date) -> ledger.Disclosure:
+    """What the accounting lists for a release's packet received on ``on`` (AOD-01)."""
+    recipient = release.recipient or {}
+    address = recipient.get("address") or None
+    return ledger.Disclosure(
+        disclosed_on=on,
+        recipient_name=str(recipient.get("name") or "recipient"),
+        description=f"Medical records, release {release.reference}",
+        accounting_exempt=release.basis_type in EXEMPT_BASES,
+        recipient_address=address,
+        address_unknown=address is None,
+        purpose=release.purpose or None,
+        request_ref=None if release.purpose else release.reference,
+    )
+
+
+def _disclosed(conn: Connection, batch: Batch, release_id: uuid.UUID) -> bool:
+    """Whether a completed download of this release is on the ledger already (or is in this
+    batch); the writer remembers the answer across batches."""
+    if release_id in batch.disclosed or release_id in batch.known_disclosed:
+        return True
+    first = conn.execute(FIRST_COMPLETED, {"release_id": release_id}).scalar()
+    if first is not None:
+        batch.disclosed.add(release_id)  # committed before this batch began
+    return first is not None
+
+
+def _entry(
+    release: Release,
+    actor: str,
+    download: Download,
+    step: str,
+    details: dict[str, Any],
+    *,
+    disclosure: ledger.Disclosure | None = None,
+) -> ledger.NewEntry:
+    key, event = f"download:{download.id}:{step}", f"download.{step}"
+    return release_entry(release, actor, key, event, details, disclosure=disclosure)
