@@ -63,17 +63,20 @@ async def create_user(
     repository = AuthRepository(session)
     parsed = parse_role(role)
     email = _valid_email(email)
+    # argon2 first, in a worker thread: off the event loop, and before this function's first
+    # statement (on SQLite that statement starts the write transaction)
+    secret, password = totp.new_secret(), one_time_password()
+    password_hash = await (passwords or Passwords()).make(password)
     if await repository.user_by_email(email) is not None:
         raise EmailTaken
     org = await _organisation_for(repository, parsed, organisation, clock)
-    secret, password = totp.new_secret(), one_time_password()
     now = clock.now()
     user = User(
         email=email,
         kind=kind_of(parsed).value,
         role=parsed.value,
         organisation_id=org.id if org else None,
-        password_hash=(passwords or Passwords()).hash(password),
+        password_hash=password_hash,
         must_change_password=True,
         totp_secret=secret,
         totp_enrolled=False,
