@@ -7,48 +7,16 @@ restart."""
 
 from __future__ import annotations
 
-import time
-from collections.abc import AsyncIterator, Callable
-
-import httpx
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 
 from gateway.auth.rules import Role
-from gateway.settings import DatabaseSettings, Settings
-from kernel.clock import FixedClock
 from tests.builders.approval import create_release
-from tests.fixtures.auth import BASE_URL, build_app, clock
-from tests.fixtures.tcp_proxy import TcpProxy, tcp_proxy
+from tests.fixtures.tcp_proxy import TcpProxy
+from tests.integration.faults.conftest import END_TO_END_BUDGET_S, timed
 from tests.integration.queue.conftest import QUEUE, World
 
-__all__ = ["clock", "tcp_proxy"]
 # PostgreSQL only: deselected on the SQLite pass (not skipped), run by the PostgreSQL pass.
 pytestmark = [pytest.mark.db, pytest.mark.only_backend("postgresql"), pytest.mark.timeout(180)]
-END_TO_END_BUDGET_S = 15.0
-FAST = DatabaseSettings(connect_timeout_s=2.0, statement_timeout_ms=3_000, read_timeout_s=4.0)
-
-
-@pytest.fixture
-async def proxied(
-    fresh_settings: Settings, clock: FixedClock, tcp_proxy: type[TcpProxy]
-) -> AsyncIterator[tuple[World, TcpProxy]]:
-    url = fresh_settings.database_url
-    host_port = url.split("@", 1)[1].split("/", 1)[0]
-    host, _, port = host_port.partition(":")
-    proxy = tcp_proxy(host, int(port or 5432))
-    database = FAST.model_copy(update={"url": url.replace(host_port, f"127.0.0.1:{proxy.port}")})
-    settings = fresh_settings.model_copy(update={"database": database})
-    app: Litestar = build_app(settings, clock)
-    async with AsyncTestClient(app, base_url=BASE_URL) as client:
-        yield World(app, clock, client), proxy
-
-
-async def timed(call: Callable[[], object]) -> tuple[httpx.Response, float]:
-    started = time.monotonic()
-    response = await call()  # type: ignore[misc]
-    return response, time.monotonic() - started
 
 
 @pytest.mark.parametrize("fault", ["stall", "refuse"])

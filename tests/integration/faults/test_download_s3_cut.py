@@ -8,41 +8,19 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import AsyncIterator
 
 import pytest
-from litestar import Litestar
-from litestar.testing import AsyncTestClient
 from sqlalchemy import select
 
 from gateway.auth.rules import Role
 from gateway.releases.delivery import DeliveryLink
 from gateway.releases.delivery.pipeline import sweep_delivery
-from gateway.settings import S3Settings, Settings
-from kernel.clock import FixedClock
-from tests.fixtures.auth import BASE_URL, build_app, clock
-from tests.fixtures.faults import FaultServer, Switch, fault_server
+from tests.fixtures.faults import Switch
+from tests.integration.faults.conftest import END_TO_END_BUDGET_S
 from tests.integration.links.test_delivery_flow import PDF, _approved_release, _mailed_tokens
 from tests.integration.queue.conftest import World
 
-__all__ = ["clock", "fault_server"]
 pytestmark = [pytest.mark.db, pytest.mark.timeout(180)]
-END_TO_END_BUDGET_S = 15.0
-
-
-@pytest.fixture
-async def s3_world(
-    fresh_settings: Settings, clock: FixedClock, s3_settings: S3Settings, fault_server: object
-) -> AsyncIterator[tuple[World, Switch]]:
-    switch = Switch(str(s3_settings.endpoint_url))
-    proxy: FaultServer = fault_server(switch.behaviour)  # type: ignore[operator]
-    s3 = s3_settings.model_copy(
-        update={"endpoint_url": proxy.url, "connect_timeout_s": 1.0, "read_timeout_s": 2.0}
-    )
-    settings = fresh_settings.model_copy(update={"blob_backend": "s3", "s3": s3})
-    app: Litestar = build_app(settings, clock)
-    async with AsyncTestClient(app, base_url=BASE_URL) as client:
-        yield World(app, clock, client), switch
 
 
 async def test_attack9_s3_dark_during_a_download_never_completes_it(

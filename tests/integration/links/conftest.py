@@ -15,12 +15,16 @@ import httpx
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from gateway.auth.accounts import create_token
+from gateway.auth.principal import Principal, Via
+from gateway.auth.rules import Role
 from gateway.ledger.models import LedgerEntry
 from gateway.releases.delivery import DeliveryLink, deliver_release
 from gateway.releases.models import Release
 from gateway.services import Services
 from tests.builders.approval import create_release, packet_row
-from tests.integration.queue.conftest import World
+from tests.fixtures.auth import make_user
+from tests.integration.queue.conftest import Person, World
 
 PDF = b"%PDF-1.4\n% synthetic packet for the delivery tests\n" + b"0" * 4096 + b"\n%%EOF\n"
 LINK = re.compile(r"/l/([A-Za-z0-9._-]+)")
@@ -129,6 +133,27 @@ async def ledger_count(world: World, release_id: uuid.UUID, event: str | None = 
     if event is not None:
         where["event_type"] = event
     return await count(world, LedgerEntry, **where)
+
+
+async def requester(world: World, role: Role = Role.ATTORNEY) -> Person:
+    """A requester of ``role`` in an organisation of its own, acting through an integration
+    token."""
+    user = await make_user(world.app, world.clock, role=role)
+    admin = await make_user(world.app, world.clock, role=Role.ADMIN)
+    actor = Principal(Via.SESSION, admin.id, admin.role, None)
+
+    async def token(session: AsyncSession) -> str:
+        new = await create_token(
+            session,
+            actor,
+            name="requester bot",
+            role=role.value,
+            organisation_id=user.organisation_id,
+            clock=world.clock,
+        )
+        return new.token
+
+    return Person(user, await world.run(token), world.client)
 
 
 REFUSAL = {

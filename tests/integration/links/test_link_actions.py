@@ -9,14 +9,12 @@ import pytest
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.auth.accounts import create_token
-from gateway.auth.principal import Principal, Via
 from gateway.auth.rules import Role
 from gateway.ledger.models import LedgerEntry
 from gateway.releases.delivery import DeliveryLink, sweep_delivery
 from gateway.releases.models import Release
 from gateway.services import Services
-from tests.fixtures.auth import auth_app, clock, http, make_user
+from tests.fixtures.auth import auth_app, clock, http
 from tests.integration.links.conftest import (
     PDF,
     approved_release,
@@ -26,8 +24,9 @@ from tests.integration.links.conftest import (
     mailed_tokens,
     refused,
     released,
+    requester,
 )
-from tests.integration.queue.conftest import Person, World, world
+from tests.integration.queue.conftest import World, world
 
 __all__ = ["auth_app", "clock", "http", "world"]
 
@@ -139,28 +138,9 @@ async def test_staff_revoke_a_whole_release(world: World) -> None:
     refused(await world.client.get(url))
 
 
-async def _requester(world: World, role: Role = Role.ATTORNEY) -> Person:
-    user = await make_user(world.app, world.clock, role=role)
-    admin = await make_user(world.app, world.clock, role=Role.ADMIN)
-    actor = Principal(Via.SESSION, admin.id, admin.role, None)
-
-    async def token(session: AsyncSession) -> str:
-        new = await create_token(
-            session,
-            actor,
-            name="requester bot",
-            role=role.value,
-            organisation_id=user.organisation_id,
-            clock=world.clock,
-        )
-        return new.token
-
-    return Person(user, await world.run(token), world.client)
-
-
 async def test_requester_downloads_its_own_organisations_release_only(world: World) -> None:
-    mine = await _requester(world)
-    theirs = await _requester(world)
+    mine = await requester(world)
+    theirs = await requester(world)
     release, _ = await released(world, organisation_id=mine.user.organisation_id)
     url = f"/api/v1/requests/{release.id}/download"
     other = await world.client.post(url, headers=theirs.headers)

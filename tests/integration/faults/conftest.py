@@ -1,0 +1,100 @@
+"""Shared by the fault tests (SECURITY attack 9, R42): the end-to-end budget, an app whose
+PostgreSQL goes through a loopback TCP proxy, an app whose S3 goes through a switchable proxy,
+a timer, and a trigger that cuts the database just before a chosen statement is sent."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator, Callable, Iterator
+from typing import Any
+
+import httpx
+import pytest
+from litestar import Litestar
+from litestar.testing import AsyncTestClient
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from gateway.settings import DatabaseSettings, S3Settings, Settings
+from kernel.clock import FixedClock
+from tests.fixtures.auth import BASE_URL, build_app, clock
+from tests.fixtures.faults import FaultServer, Switch, fault_server
+from tests.fixtures.tcp_proxy import TcpProxy, tcp_proxy
+from tests.integration.queue.conftest import World
+
+__all__ = ["clock", "fault_server", "tcp_proxy"]
+END_TO_END_BUDGET_S = 15.0
+FAST = DatabaseSettings(connect_timeout_s=2.0, statement_timeout_ms=3_000, read_timeout_s=4.0)
+
+
+@pytest.fixture
+async def proxied(
+    fresh_settings: Settings, clock: FixedClock, tcp_proxy: type[TcpProxy]
+) -> AsyncIterator[tuple[World, TcpProxy]]:
+    """The app with its PostgreSQL behind a proxy the test can cut (FAST deadlines)."""
+    url = fresh_settings.database_url
+    host_port = url.split("@", 1)[1].split("/", 1)[0]
+    host, _, port = host_port.partition(":")
+    proxy = tcp_proxy(host, int(port or 5432))
+    database = FAST.model_copy(update={"url": url.replace(host_port, f"127.0.0.1:{proxy.port}")})
+    settings = fresh_settings.model_copy(update={"database": database})
+    app: Litestar = build_app(settings, clock)
+    async with AsyncTestClient(app, base_url=BASE_URL) as client:
+        yield World(app, clock, client), proxy
+
+
+@pytest.fixture
+async def s3_world(
+    fresh_settings: Settings, clock: FixedClock, s3_settings: S3Settings, fault_server: object
+) -> AsyncIterator[tuple[World, Switch]]:
+    """The app with its blob store on moto behind a switch the test can turn dark."""
+    switch = Switch(str(s3_settings.endpoint_url))
+    proxy: FaultServer = fault_server(switch.behaviour)  # type: ignore[operator]
+    s3 = s3_settings.model_copy(
+        update={"endpoint_url": proxy.url, "connect_timeout_s": 1.0, "read_timeout_s": 2.0}
+    )
+    settings = fresh_settings.model_copy(update={"blob_backend": "s3", "s3": s3})
+    app: Litestar = build_app(settings, clock)
+    async with AsyncTestClient(app, base_url=BASE_URL) as client:
+        yield World(app, clock, client), switch
+
+
+async def timed(call: Callable[[], object]) -> tuple[httpx.Response, float]:
+    started = time.monotonic()
+    response = await call()  # type: ignore[misc]
+    return response, time.monotonic() - started
+
+
+class CutAt:
+    """Cuts the database (``proxy.stall`` or ``proxy.refuse``) just before the first statement
+    that starts with ``prefix`` is sent, once armed: a fault in the middle of a transaction,
+    after the request's earlier statements went through."""
+
+    def __init__(self, engine: AsyncEngine, proxy: TcpProxy, fault: str, prefix: str) -> None:
+        self._proxy, self._fault, self._prefix = proxy, fault, prefix.lower()
+        self._engine = engine.sync_engine
+        self.fired = False
+        event.listen(self._engine, "before_cursor_execute", self._before)
+
+    def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if not self.fired and statement.lstrip().lower().startswith(self._prefix):
+            self.fired = True
+            getattr(self._proxy, self._fault)()
+
+    def remove(self) -> None:
+        event.remove(self._engine, "before_cursor_execute", self._before)
+
+
+@pytest.fixture
+def cut_at() -> Iterator[Callable[..., CutAt]]:
+    """Arm ``CutAt`` triggers; all are removed after the test."""
+    armed: list[CutAt] = []
+
+    def arm(world: World, proxy: TcpProxy, fault: str, prefix: str) -> CutAt:
+        trigger = CutAt(world.app.state.services.engine, proxy, fault, prefix)
+        armed.append(trigger)
+        return trigger
+
+    yield arm
+    for trigger in armed:
+        trigger.remove()
