@@ -22,6 +22,7 @@ from http import HTTPStatus
 from typing import Annotated, Any, Literal, TypeVar
 
 import msgspec
+import structlog
 from litestar import Controller, Response, get, post
 from litestar.datastructures import State, UploadFile
 from litestar.di import NamedDependency, Provide
@@ -32,6 +33,8 @@ from litestar.params import (
     MultipartBody,
     QueryParameter,
 )
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import InvalidInstrument
@@ -69,6 +72,7 @@ for _error, _status in {
 }.items():
     register(_error, _status)
 
+log = structlog.get_logger(__name__)
 Part = TypeVar("Part", bound=msgspec.Struct)
 IdempotencyKey = Annotated[
     str | None, HeaderParameter(name="Idempotency-Key", required=False, max_length=200)
@@ -176,12 +180,20 @@ async def read_evidence(upload: UploadFile | None) -> Evidence | None:
 async def hand_to_assembly(session: AsyncSession, submitted: Submitted) -> None:
     """Commit a new release, then enqueue its assembly if the check sent it to ``assembling``
     (``start_assembly`` looks; a crash between the commit and the enqueue is covered by the
-    start-up sweep of ``gateway.releases.assembly``)."""
+    sweep of ``gateway.releases.sweeps``). Once committed the release is the answer: a database
+    that fails during the enqueue is logged and left to that sweep, never a 503 for a request
+    that was stored (a client retrying it would submit it twice)."""
     if submitted.replayed or "id" not in submitted.body:
         return
     await session.commit()
     sessions = async_sessionmaker(session.bind, expire_on_commit=False)
-    await start_assembly(sessions, uuid.UUID(str(submitted.body["id"])))
+    release_id = uuid.UUID(str(submitted.body["id"]))
+    try:
+        await start_assembly(sessions, release_id)
+    except (OperationalError, SATimeoutError) as exc:
+        log.warning(
+            "assembly.enqueue_failed", release_id=str(release_id), error_type=type(exc).__name__
+        )
 
 
 def answer(submitted: Submitted) -> Response[dict[str, Any]]:
