@@ -1,6 +1,6 @@
 """Shared by the fault tests (SECURITY attack 9, R42): the end-to-end budget, an app whose
 PostgreSQL goes through a loopback TCP proxy, an app whose S3 goes through a switchable proxy,
-a timer, and a trigger that cuts the database just before a chosen statement is sent."""
+a timer, row counts, and a trigger that cuts the database just before a chosen statement is sent."""
 
 from __future__ import annotations
 
@@ -15,11 +15,14 @@ from litestar.testing import AsyncTestClient
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from gateway.ledger.models import LedgerEntry
+from gateway.releases.models import Release
 from gateway.settings import DatabaseSettings, S3Settings, Settings
 from kernel.clock import FixedClock
 from tests.fixtures.auth import BASE_URL, build_app, clock
 from tests.fixtures.faults import FaultServer, Switch, fault_server
 from tests.fixtures.tcp_proxy import TcpProxy, tcp_proxy
+from tests.integration.links.conftest import count
 from tests.integration.queue.conftest import World
 
 __all__ = ["clock", "fault_server", "tcp_proxy"]
@@ -57,6 +60,11 @@ async def s3_world(
     app: Litestar = build_app(settings, clock)
     async with AsyncTestClient(app, base_url=BASE_URL) as client:
         yield World(app, clock, client), switch
+
+
+async def release_and_ledger_rows(world: World) -> tuple[int, int]:
+    """How many releases and ledger entries are stored."""
+    return await count(world, Release), await count(world, LedgerEntry)
 
 
 async def timed(call: Callable[[], object]) -> tuple[httpx.Response, float]:

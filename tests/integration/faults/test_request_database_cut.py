@@ -17,15 +17,17 @@ from collections.abc import Callable
 import pytest
 
 from gateway.auth.rules import Role
-from gateway.ledger.models import LedgerEntry
 from gateway.releases.assembly import sweep_assembling
-from gateway.releases.models import Release
 from gateway.settings import Settings
 from tests.builders.requests import add_record, create_patient, request_body
 from tests.fixtures.auth import session_maker
 from tests.fixtures.tcp_proxy import TcpProxy
-from tests.integration.faults.conftest import END_TO_END_BUDGET_S, CutAt, timed
-from tests.integration.links.conftest import count
+from tests.integration.faults.conftest import (
+    END_TO_END_BUDGET_S,
+    CutAt,
+    release_and_ledger_rows,
+    timed,
+)
 from tests.integration.queue.conftest import World
 from tests.integration.requests.support import caller, evidence_files, ledger_verifies
 
@@ -36,11 +38,6 @@ CUT_POINTS = {
     "blob_stored": "INSERT INTO releases",
     "after_commit": "UPDATE releases SET packet_version",
 }
-
-
-async def rows(world: World) -> tuple[int, int]:
-    """(releases, ledger entries)."""
-    return await count(world, Release), await count(world, LedgerEntry)
 
 
 @pytest.mark.parametrize("cut", CUT_POINTS)
@@ -54,7 +51,7 @@ async def test_attack9_a_submission_with_the_database_cut_leaves_nothing_half_wr
     patient = await create_patient(world.app)
     await add_record(world.app, patient)
     body = request_body(patient)
-    before = await rows(world)
+    before = await release_and_ledger_rows(world)
     assert evidence_files(settings) == []
 
     prefix = CUT_POINTS[cut]
@@ -68,7 +65,7 @@ async def test_attack9_a_submission_with_the_database_cut_leaves_nothing_half_wr
         assert trigger.fired
 
     proxy.restore()
-    after = await rows(world)
+    after = await release_and_ledger_rows(world)
     if cut == "after_commit":  # committed before the cut: the answer says so, all is stored
         assert response.status_code == 201, response.text[:300]
         assert after[0] == before[0] + 1
@@ -87,5 +84,5 @@ async def test_attack9_a_submission_with_the_database_cut_leaves_nothing_half_wr
 
     again = await attorney.submit(body)
     assert again.status_code == 201, again.text[:300]
-    assert (await rows(world))[0] == after[0] + 1
+    assert (await release_and_ledger_rows(world))[0] == after[0] + 1
     assert (await ledger_verifies(world.app)).ok
