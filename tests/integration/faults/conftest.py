@@ -75,22 +75,38 @@ async def timed(call: Callable[[], object]) -> tuple[httpx.Response, float]:
 
 class CutAt:
     """Cuts the database (``proxy.stall`` or ``proxy.refuse``) just before the first statement
-    that starts with ``prefix`` is sent, once armed: a fault in the middle of a transaction,
-    after the request's earlier statements went through."""
+    that starts with ``prefix`` is sent: a fault in the middle of a transaction, after the
+    request's earlier statements went through (``sent`` lists them). With no prefix it cuts at
+    once."""
 
-    def __init__(self, engine: AsyncEngine, proxy: TcpProxy, fault: str, prefix: str) -> None:
-        self._proxy, self._fault, self._prefix = proxy, fault, prefix.lower()
+    def __init__(
+        self, engine: AsyncEngine, proxy: TcpProxy, fault: str, prefix: str | None
+    ) -> None:
+        self._proxy, self._fault = proxy, fault
+        self._prefix = "" if prefix is None else prefix.lower()
         self._engine = engine.sync_engine
         self.fired = False
-        event.listen(self._engine, "before_cursor_execute", self._before)
+        self.sent: list[str] = []
+        if prefix is None:
+            self._fire()
+        else:
+            event.listen(self._engine, "before_cursor_execute", self._before)
+
+    def _fire(self) -> None:
+        self.fired = True
+        getattr(self._proxy, self._fault)()
 
     def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if not self.fired and statement.lstrip().lower().startswith(self._prefix):
-            self.fired = True
-            getattr(self._proxy, self._fault)()
+        if self.fired:
+            return
+        if statement.lstrip().lower().startswith(self._prefix):
+            self._fire()
+        else:
+            self.sent.append(statement.lstrip())
 
     def remove(self) -> None:
-        event.remove(self._engine, "before_cursor_execute", self._before)
+        if event.contains(self._engine, "before_cursor_execute", self._before):
+            event.remove(self._engine, "before_cursor_execute", self._before)
 
 
 @pytest.fixture
@@ -98,7 +114,7 @@ def cut_at() -> Iterator[Callable[..., CutAt]]:
     """Arm ``CutAt`` triggers; all are removed after the test."""
     armed: list[CutAt] = []
 
-    def arm(world: World, proxy: TcpProxy, fault: str, prefix: str) -> CutAt:
+    def arm(world: World, proxy: TcpProxy, fault: str, prefix: str | None) -> CutAt:
         trigger = CutAt(world.app.state.services.engine, proxy, fault, prefix)
         armed.append(trigger)
         return trigger
