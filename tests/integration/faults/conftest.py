@@ -4,6 +4,7 @@ a timer, row counts, and a trigger that cuts the database just before a chosen s
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
@@ -13,7 +14,7 @@ import pytest
 from litestar import Litestar
 from litestar.testing import AsyncTestClient
 from sqlalchemy import event
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.engine import Engine
 
 from gateway.ledger.models import LedgerEntry
 from gateway.releases.models import Release
@@ -77,36 +78,36 @@ class CutAt:
     """Cuts the database (``proxy.stall`` or ``proxy.refuse``) just before the first statement
     that starts with ``prefix`` is sent: a fault in the middle of a transaction, after the
     request's earlier statements went through (``sent`` lists them). With no prefix it cuts at
-    once."""
+    once. It watches every engine of the process (the async engine's and any synchronous one
+    the app runs on threads), so it does not depend on which engine a path uses."""
 
-    def __init__(
-        self, engine: AsyncEngine, proxy: TcpProxy, fault: str, prefix: str | None
-    ) -> None:
+    def __init__(self, proxy: TcpProxy, fault: str, prefix: str | None) -> None:
         self._proxy, self._fault = proxy, fault
         self._prefix = "" if prefix is None else prefix.lower()
-        self._engine = engine.sync_engine
+        self._lock = threading.Lock()
         self.fired = False
         self.sent: list[str] = []
         if prefix is None:
             self._fire()
         else:
-            event.listen(self._engine, "before_cursor_execute", self._before)
+            event.listen(Engine, "before_cursor_execute", self._before)
 
     def _fire(self) -> None:
         self.fired = True
         getattr(self._proxy, self._fault)()
 
     def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if self.fired:
-            return
-        if statement.lstrip().lower().startswith(self._prefix):
-            self._fire()
-        else:
-            self.sent.append(statement.lstrip())
+        with self._lock:
+            if self.fired:
+                return
+            if statement.lstrip().lower().startswith(self._prefix):
+                self._fire()
+            else:
+                self.sent.append(statement.lstrip())
 
     def remove(self) -> None:
-        if event.contains(self._engine, "before_cursor_execute", self._before):
-            event.remove(self._engine, "before_cursor_execute", self._before)
+        if event.contains(Engine, "before_cursor_execute", self._before):
+            event.remove(Engine, "before_cursor_execute", self._before)
 
 
 @pytest.fixture
@@ -114,8 +115,8 @@ def cut_at() -> Iterator[Callable[..., CutAt]]:
     """Arm ``CutAt`` triggers; all are removed after the test."""
     armed: list[CutAt] = []
 
-    def arm(world: World, proxy: TcpProxy, fault: str, prefix: str | None) -> CutAt:
-        trigger = CutAt(world.app.state.services.engine, proxy, fault, prefix)
+    def arm(proxy: TcpProxy, fault: str, prefix: str | None) -> CutAt:
+        trigger = CutAt(proxy, fault, prefix)
         armed.append(trigger)
         return trigger
 

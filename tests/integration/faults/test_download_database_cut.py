@@ -62,15 +62,15 @@ async def test_attack9_a_download_with_the_database_cut_is_a_503_and_consumes_no
     release_id = release.id
     entries = await ledger_count(world, release_id)
 
-    trigger = cut_at(world, proxy, fault, CUT_POINTS[cut])
+    trigger = cut_at(proxy, fault, CUT_POINTS[cut])
     response, took = await timed(download)
+    assert trigger.fired, "the request never reached the cut point"
     assert (response.status_code, response.json()["code"]) == (
         503,
         "DATABASE_UNAVAILABLE",
     ), response.text[:300]
     assert took < END_TO_END_BUDGET_S, took
     assert response.headers["retry-after"]
-    assert trigger.fired
     if cut == "mid_write":  # the use was counted in the transaction the cut broke
         assert any(sql.startswith("UPDATE delivery_links SET uses") for sql in trigger.sent)
 
