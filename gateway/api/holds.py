@@ -35,7 +35,7 @@ from gateway.api.requests import parse_part, read_evidence
 from gateway.auth import CurrentPrincipal
 from gateway.errors import register
 from gateway.releases.answers import Answer, AnswerEmpty, AnswerNotExpected, AnswerService
-from gateway.releases.assembly import start_assembly
+from gateway.releases.assembly import start_after_commit
 from gateway.releases.basis import BasisIn
 from gateway.releases.resume import (
     MAX_PAGES,
@@ -106,11 +106,11 @@ async def provide_answers(
 
 async def commit_then_assemble(session: AsyncSession, release_id: uuid.UUID, state: str) -> None:
     """Commit the move, then enqueue the assembly if the release went to ``assembling`` (a crash
-    in between is covered by the start-up sweep of ``gateway.releases.assembly``)."""
+    or a database failure in between is covered by the sweep of ``gateway.releases.sweeps``)."""
     await session.commit()
     if state == State.ASSEMBLING.value:
         sessions = async_sessionmaker(session.bind, expire_on_commit=False)
-        await start_assembly(sessions, release_id)
+        await start_after_commit(sessions, release_id)
 
 
 class HoldController(Controller):

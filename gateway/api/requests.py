@@ -33,8 +33,6 @@ from litestar.params import (
     MultipartBody,
     QueryParameter,
 )
-from sqlalchemy.exc import OperationalError
-from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from contracts import InvalidInstrument
@@ -49,7 +47,7 @@ from gateway.api.request_schemas import (
 from gateway.auth import CurrentPrincipal, Principal
 from gateway.errors import ApiError, register
 from gateway.releases import request_errors as e
-from gateway.releases.assembly import start_assembly
+from gateway.releases.assembly import start_after_commit
 from gateway.releases.intake import IntakeService, Submitted
 from gateway.releases.submissions import Evidence, Idempotency, NewRequest, NewWorkOrder
 from gateway.services import Services
@@ -187,13 +185,7 @@ async def hand_to_assembly(session: AsyncSession, submitted: Submitted) -> None:
         return
     await session.commit()
     sessions = async_sessionmaker(session.bind, expire_on_commit=False)
-    release_id = uuid.UUID(str(submitted.body["id"]))
-    try:
-        await start_assembly(sessions, release_id)
-    except (OperationalError, SATimeoutError) as exc:
-        log.warning(
-            "assembly.enqueue_failed", release_id=str(release_id), error_type=type(exc).__name__
-        )
+    await start_after_commit(sessions, uuid.UUID(str(submitted.body["id"])))
 
 
 def answer(submitted: Submitted) -> Response[dict[str, Any]]:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from gateway.releases.assembly.deps import AssemblyDeps, close, install
 from gateway.releases.assembly.repository import workflow_id
-from gateway.releases.assembly.start import start_assembly, sweep_assembling
+from gateway.releases.assembly.start import start_after_commit, start_assembly, sweep_assembling
 from gateway.releases.assembly.workflow import WORKFLOW_NAME, assemble_packet_workflow
 
 __all__ = [
@@ -17,6 +17,7 @@ __all__ = [
     "assemble_packet_workflow",
     "close",
     "install",
+    "start_after_commit",
     "start_assembly",
     "sweep_assembling",
     "workflow_id",

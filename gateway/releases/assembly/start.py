@@ -14,6 +14,8 @@ import uuid
 
 import structlog
 from dbos import DBOS, SetWorkflowID
+from sqlalchemy.exc import OperationalError
+from sqlalchemy.exc import TimeoutError as SATimeoutError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.releases.assembly import repository as repo
@@ -48,6 +50,22 @@ async def start_assembly(
         )
     log.info("assembly.enqueued", release_id=str(release_id), version=version)
     return workflow_id
+
+
+async def start_after_commit(
+    sessions: async_sessionmaker[AsyncSession], release_id: uuid.UUID
+) -> str | None:
+    """:func:`start_assembly` for a handler whose transaction has committed: the committed
+    release is the answer, so a database that fails during the enqueue is logged and left to
+    the sweep, never an error for a request that was stored (a client retrying it would do it
+    twice)."""
+    try:
+        return await start_assembly(sessions, release_id)
+    except (OperationalError, SATimeoutError) as exc:
+        log.warning(
+            "assembly.enqueue_failed", release_id=str(release_id), error_type=type(exc).__name__
+        )
+        return None
 
 
 async def sweep_assembling(sessions: async_sessionmaker[AsyncSession]) -> list[str]:
