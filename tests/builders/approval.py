@@ -9,7 +9,9 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.decision import finding
 from gateway.auth.models import Organisation
+from gateway.releases.checking import finding_json
 from gateway.releases.models import Packet, Patient, Release
 
 TODAY = date(2026, 11, 27)  # the day of tests.fixtures.auth.START
@@ -121,7 +123,10 @@ async def create_release(
         purpose="litigation",
         due_on=due_on or TODAY + timedelta(days=10),
         findings=findings or [],
-        exclusions=[{"source_record_id": str(uuid.uuid4()), "reason": "PSYCHOTHERAPY_NOTES"}],
+        # intake's shape (gateway.releases.checking): a left-out document and why
+        exclusions=[
+            {"document_id": str(uuid.uuid4()), "reasons": [finding_json(finding("PN_EXCLUDED"))]}
+        ],
         sensitive=sensitive,
         opened_by=opened_by,
         plan_edited_by=plan_edited_by,

@@ -151,7 +151,6 @@ async def seed(settings: Settings, count: int, rng: random.Random) -> tuple[Staf
                     created_at=clock.now(),
                 )
                 release.packet_version = 1
-                release.exclusions = []
                 packet = packet_row(release, verified=n % 10 != 9)  # every tenth: unverified
                 packet.blob_key, packet.sha256, packet.size = stored.key, stored.sha256, stored.size
                 session.add(packet)

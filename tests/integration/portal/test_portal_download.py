@@ -34,7 +34,6 @@ async def _released(app: Litestar, organisation_id: uuid.UUID) -> Release:
             packet=None,
         )
         release.packet_version = 1
-        release.exclusions = []  # the builder's rows are not intake's shape
         packet = packet_row(release)
         packet.blob_key, packet.sha256, packet.size = stored.key, stored.sha256, stored.size
         session.add(packet)

@@ -237,7 +237,7 @@ class TestDetail:
         body = response.json()
         assert body["row"]["id"] == str(release.id)
         assert body["findings"] == findings
-        assert body["exclusions"][0]["reason"] == "PSYCHOTHERAPY_NOTES"
+        assert body["exclusions"][0]["reasons"][0]["code"] == "PN_EXCLUDED"
         latest = body["latest_packet"]
         assert latest["packet"]["version"] == 1
         assert latest["packet"]["verified"] is True
