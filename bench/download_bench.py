@@ -186,6 +186,22 @@ def wrk(url: str, *, seconds: int, connections: int, cookie: str, body: str) -> 
     }
 
 
+def measured(pid: int, url: str, **load: Any) -> dict[str, float]:
+    """A wrk run, with the server's CPU time per request (all its threads, user and system)."""
+    before = cpu_seconds(pid)
+    run = wrk(url, **load)
+    run["cpu_ms_per_request"] = round(
+        (cpu_seconds(pid) - before) * 1000 / max(1.0, run["rps"] * load["seconds"]), 2
+    )
+    return run
+
+
+def cpu_seconds(pid: int) -> float:
+    """User plus system CPU time of a process so far (Linux ``/proc``)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 def _ms(match: re.Match[str] | None) -> float:
     assert match is not None  # noqa: S101
     value, unit = float(match.group(1)), match.group(2)
@@ -280,21 +296,10 @@ def run(settings: Settings, tmp: Path, args: argparse.Namespace) -> None:
         bare_url = f"http://127.0.0.1:{bare_port}/download"
         rounds: list[dict[str, dict[str, float]]] = []
         for number in range(args.rounds):
-            bare_run = wrk(
-                bare_url,
-                seconds=args.seconds,
-                connections=args.connections,
-                cookie=cookie,
-                body=body,
-            )
+            load = {"cookie": cookie, "body": body, "seconds": args.seconds}
+            bare_run = measured(bare.pid, bare_url, connections=args.connections, **load)
             spy = _profile(args.profile, full.pid, args.seconds) if number == 0 else None
-            full_run = wrk(
-                full_url,
-                seconds=args.seconds,
-                connections=args.connections,
-                cookie=cookie,
-                body=body,
-            )
+            full_run = measured(full.pid, full_url, connections=args.connections, **load)
             if spy is not None:
                 spy.wait(timeout=60)
             rounds.append({"bare": bare_run, "full": full_run})
