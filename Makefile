@@ -8,10 +8,12 @@ STAMP := $(VENV)/.installed
 # qpdf: independent checkers in tests; tesseract-ocr: OCR of scanned pages; fonts-dejavu-core:
 # the font embedded in generated documents (accountings of disclosures).
 DEBS := tesseract-ocr tesseract-ocr-eng poppler-utils qpdf chromium fonts-dejavu-core
+# Debian packages the benchmarks need (bench/README.md): wrk drives the download benchmark.
+BENCH_DEBS := wrk
 SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 PYTEST_XDIST ?= -n 2
 
-.PHONY: run setup debs venv test test-fast lint fmt test-unit test-pg clean-data
+.PHONY: run setup debs venv test test-fast lint fmt test-unit test-pg clean-data bench-setup install-debs
 
 run: setup
 	$(BIN)/roi db upgrade
@@ -22,7 +24,15 @@ setup: debs venv
 
 # Idempotent: installs only what is missing.
 debs:
-	@missing=""; for p in $(DEBS); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	@$(MAKE) --no-print-directory install-debs PACKAGES="$(DEBS)"
+
+# The benchmarks' tools (not needed by the product or its tests): wrk, and py-spy for --profile.
+bench-setup: setup
+	@$(MAKE) --no-print-directory install-debs PACKAGES="$(BENCH_DEBS)"
+	$(BIN)/pip install -q --disable-pip-version-check -c constraints.txt -e '.[dev,bench]'
+
+install-debs:
+	@missing=""; for p in $(PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing Debian packages:$$missing"; \
 	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing >/dev/null; \
