@@ -48,8 +48,9 @@ class Services:
 
     async def start(self) -> None:
         loop = asyncio.get_running_loop()
-        interval = self.settings.delivery.sweep_interval_s
-        self.background.add(loop.create_task(sweep_delivery_forever(self.delivery, interval)))
+        if not self.settings.workflow.enabled:  # else the scheduled roi.delivery_sweep does it
+            interval = self.settings.delivery.sweep_interval_s
+            self.background.add(loop.create_task(sweep_delivery_forever(self.delivery, interval)))
         if self.settings.pdf.eager_start:
             await self.pdf_pool.start()
         if self.settings.workflow.enabled:

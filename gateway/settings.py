@@ -188,8 +188,13 @@ class DeliverySettings(BaseModel):
         default=60.0,
         gt=0,
         le=3600,
-        description="How often the app and `roi worker` expire links, issue missing links and "
-        "mail unmailed ones.",
+        description="How often a process without workflows (ROI_WORKFLOW__ENABLED=false) expires "
+        "links, issues missing links and mails unmailed ones.",
+    )
+    sweep_cron: str = Field(
+        default="* * * * *",
+        description="When the delivery sweep runs as a scheduled workflow (cron, UTC), in "
+        "processes that run workflows.",
     )
 
 
