@@ -62,15 +62,13 @@ async def sweep_delivery_forever(deps: DeliveryDeps, interval_s: float) -> None:
 
 def sweep_once(settings: Settings) -> int:
     """One sweep from a process without a running event loop (``roi worker``): releases that
-    wait on a workflow, then delivery (expiry, missing links, unmailed links)."""
+    wait on a workflow. (Delivery is the scheduled workflow ``roi.delivery_sweep``, which a
+    worker runs like any process that runs workflows: ``gateway.delivery_jobs``.)"""
 
     async def run() -> int:
         engine = build_engine(settings)
         try:
-            sessions = build_session_maker(engine)
-            count = await sweep_releases(sessions)
-            await sweep_delivery(delivery_deps(settings, sessions))
-            return count
+            return await sweep_releases(build_session_maker(engine))
         finally:
             await engine.dispose()
 
