@@ -7,10 +7,13 @@ import uuid
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
+import msgspec
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from contracts.basis import classify_accounting
 from contracts.decision import finding
 from gateway.auth.models import Organisation
+from gateway.releases.basis import load_basis
 from gateway.releases.checking import finding_json
 from gateway.releases.models import Packet, Patient, Release
 
@@ -63,6 +66,22 @@ def default_basis(basis_type: str) -> dict[str, Any]:
     if basis_type == "authorization":
         return authorization()
     return {} if basis_type == "none" else {"type": basis_type}
+
+
+def accounting_of(basis: dict[str, Any]) -> dict[str, Any]:
+    """What the check step stores (gateway.releases.checking): contracts' accounting class; none
+    for a basis that does not load (tests of broken bases)."""
+    try:
+        typed = load_basis(dict(basis)).to_domain(TODAY) if basis else None
+    except msgspec.ValidationError:
+        return {}
+    found = classify_accounting(typed)
+    return {
+        "category": found.category.value,
+        "accounting_exempt": found.accounting_exempt,
+        "rule_id": found.rule_id,
+        "reviewer_note_required": False,
+    }
 
 
 def packet_row(release: Release, version: int = 1, *, verified: bool = True) -> Packet:
@@ -127,6 +146,7 @@ async def create_release(
         exclusions=[
             {"document_id": str(uuid.uuid4()), "reasons": [finding_json(finding("PN_EXCLUDED"))]}
         ],
+        accounting=accounting_of(default_basis(basis_type) if basis is None else basis),
         sensitive=sensitive,
         opened_by=opened_by,
         plan_edited_by=plan_edited_by,

@@ -65,6 +65,7 @@ RELEASE_COLUMNS = (
     "basis_type",
     "basis",
     "purpose",
+    "accounting",
 )
 PACKET_COLUMNS = ("id", "release_id", "version", "blob_key", "sha256", "size", "verified")
 OPEN_LINK = (
@@ -98,8 +99,6 @@ FIRST_COMPLETED = (
     )
     .limit(1)
 )
-# Bases under which a disclosure need not be listed in an accounting (AOD-02).
-EXEMPT_BASES = frozenset({"authorization", "access_request", "directive", "tpo", "none"})
 
 
 def open_link(
@@ -180,7 +179,9 @@ def disclosure_of(release: Release, on: date) -> ledger.Disclosure:
         disclosed_on=on,
         recipient_name=str(recipient.get("name") or "recipient"),
         description=f"Medical records, release {release.reference}",
-        accounting_exempt=release.basis_type in EXEMPT_BASES,
+        # contracts.classify_accounting decided it at the check step (AOD-01/02); a release
+        # without that record is listed, never left out
+        accounting_exempt=bool((release.accounting or {}).get("accounting_exempt", False)),
         recipient_address=address,
         address_unknown=address is None,
         purpose=release.purpose or None,
