@@ -1,8 +1,11 @@
 """A file whose check runs past the lane's time limit is refused (``PDF_TOO_COMPLEX``), nothing is
-stored, and the killed worker is replaced. The limit here is 1 ms, which no check can meet."""
+stored, and the killed worker is replaced. The limit here is 1 ms and the file a 400-page one whose
+check takes about 250 ms: a reply that arrives within the limit would need the waiting thread to
+sleep through all of it (a CI run saw a 1-page file's 4 ms check answer before its waiter woke)."""
 
 from __future__ import annotations
 
+import io
 import time
 from collections.abc import AsyncIterator
 from typing import Any
@@ -10,12 +13,13 @@ from typing import Any
 import anyio
 import pytest
 from litestar import Litestar
+from reportlab.pdfgen import canvas
 
 from gateway.auth.rules import Role
 from gateway.settings import PdfAssembleLaneSettings, PdfLaneSettings, PdfSettings, Settings
 from kernel.clock import FixedClock
 from tests.fixtures.auth import build_app
-from tests.integration.patients.support import Api, client_as, fixture_pdf, stored
+from tests.integration.patients.support import Api, client_as, stored
 
 pytestmark = [pytest.mark.db, pytest.mark.timeout(120)]
 
@@ -45,15 +49,27 @@ async def _check(staff: Api, app: Litestar) -> None:
     await pool.start()
     killed = set(pool.worker_pids("check"))
     before = await stored(app)
-    response = await staff.upload(patient_id, fixture_pdf())
+    response = await staff.upload(patient_id, _long_pdf())
     assert (response.status_code, response.json()["code"]) == (422, "PDF_TOO_COMPLEX")
     assert await stored(app) == before
     replaced = await _replacement(pool, killed)
     assert replaced
     assert not replaced & killed
-    again = await staff.upload(patient_id, fixture_pdf())
+    again = await staff.upload(patient_id, _long_pdf())
     assert again.json()["code"] == "PDF_TOO_COMPLEX"  # the new worker answered (and was killed)
     assert await stored(app) == before
+
+
+def _long_pdf(pages: int = 400) -> bytes:
+    """A synthetic text PDF long enough that checking it takes far longer than the limit."""
+    out = io.BytesIO()
+    pdf = canvas.Canvas(out)
+    for page in range(pages):
+        for line in range(40):
+            pdf.drawString(40, 800 - line * 18, f"Synthetic note, page {page}, line {line}")
+        pdf.showPage()
+    pdf.save()
+    return out.getvalue()
 
 
 async def _replacement(pool: Any, killed: set[int]) -> set[int]:
