@@ -209,11 +209,12 @@ def _ms(match: re.Match[str] | None) -> float:
 
 
 def _profile(target: Path | None, pid: int, seconds: int) -> subprocess.Popen[bytes] | None:
-    """py-spy recording the full server for one run (raw collapsed stacks), when asked."""
+    """py-spy recording the full server for one run (raw collapsed stacks of the thread holding the
+    GIL: where the one Python core goes), when asked."""
     if target is None:
         return None
     command = ["py-spy", "record", "-p", str(pid), "-f", "raw", "-o", str(target)]
-    command += ["-d", str(seconds), "-r", "200"]
+    command += ["-d", str(seconds), "-r", "200", "--gil"]  # only the thread holding the GIL
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 

@@ -61,10 +61,15 @@ class LocalBlobStore:
 
     async def stream(self, key: str, *, chunk_size: int = 256 * 1024) -> AsyncIterator[bytes]:
         check_chunk_size(chunk_size)
-        path = self.path_of(key)
-        meta, handle = await _off_loop(self._open, path)
+        meta, handle, first = await _off_loop(self._open_first, self.path_of(key), chunk_size)
+        if handle is None:  # the whole blob came in the first read, checked before any byte
+            if first:
+                yield first
+            return
         try:
             check = DigestCheck(meta)
+            check.update(first)
+            yield first
             # read and hash on the worker thread: hashlib lets go of the GIL for big chunks
             while chunk := await _off_loop(_read_hashed, handle, check, chunk_size):
                 yield chunk
@@ -110,9 +115,22 @@ class LocalBlobStore:
         meta = self._stat(path)
         return verify(meta, path.read_bytes())
 
-    def _open(self, path: Path) -> tuple[StoredBlob, BinaryIO]:
+    def _open_first(self, path: Path, size: int) -> tuple[StoredBlob, BinaryIO | None, bytes]:
+        """The record, the open file and its first ``size`` bytes, in one thread hop. A blob that
+        fits in that read (a packet, usually) is checked now and its file closed (``None``): a
+        corrupted one fails before its first byte goes out."""
         meta = self._stat(path)
-        return meta, path.open("rb")
+        handle = path.open("rb")
+        try:
+            first = handle.read(size)
+            if len(first) >= meta.size:  # the tail read shows a file longer than its record
+                verify(meta, first + handle.read(1))
+                handle.close()
+                return meta, None, first
+        except BaseException:
+            handle.close()
+            raise
+        return meta, handle, first
 
     def _stat(self, path: Path) -> StoredBlob:
         key = path.relative_to(self._root).as_posix()
