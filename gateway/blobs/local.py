@@ -123,7 +123,9 @@ class LocalBlobStore:
         handle = path.open("rb")
         try:
             first = handle.read(size)
-            if len(first) >= meta.size:  # the tail read shows a file longer than its record
+            # a short read is the end of the file; at the recorded size, the tail read shows a
+            # file longer than its record
+            if len(first) < size or len(first) >= meta.size:
                 verify(meta, first + handle.read(1))
                 handle.close()
                 return meta, None, first

@@ -6,7 +6,7 @@ import json
 import os
 import stat
 import threading
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +90,32 @@ async def test_a_truncated_file_is_an_integrity_failure(store: LocalBlobStore) -
 
     with pytest.raises(BlobIntegrityError):
         await store.get(stored.key)
+
+
+@pytest.mark.parametrize(
+    "tampered", [PDF.replace(b"synthetic", b"SYNTHETIC"), PDF + b"appended", PDF[:-1]]
+)
+async def test_a_tampered_blob_within_one_chunk_fails_before_its_first_byte(
+    store: LocalBlobStore, tampered: bytes
+) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+    store.path_of(stored.key).write_bytes(tampered)
+    received: list[bytes] = []
+
+    with pytest.raises(BlobIntegrityError):
+        await _drain(store.stream(stored.key, chunk_size=len(PDF) + 64), into=received)
+    assert received == []
+
+
+async def _drain(stream: AsyncIterator[bytes], *, into: list[bytes]) -> None:
+    async for chunk in stream:
+        into.append(chunk)
+
+
+async def test_a_blob_of_exactly_one_chunk_streams_whole(store: LocalBlobStore) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="records")
+
+    assert [c async for c in store.stream(stored.key, chunk_size=len(PDF))] == [PDF]
 
 
 async def test_check_fails_when_the_root_cannot_be_a_directory(tmp_path: Path) -> None:
