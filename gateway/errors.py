@@ -36,6 +36,7 @@ from gateway.pdfpool.errors import (
     PdfWorkTimedOut,
     PdfWorkTooLarge,
 )
+from gateway.ratelimit import RateLimited
 from gateway.releases.errors import ReleaseChanged, TransitionRefused
 from kernel.blobs import BlobIntegrityError, BlobNotFound, BlobStoreUnavailable
 from kernel.errors import DomainError
@@ -77,6 +78,8 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     # Releases: a state change that the machine refuses, or that lost a race.
     TransitionRefused: HTTPStatus.CONFLICT,
     ReleaseChanged: HTTPStatus.CONFLICT,
+    # Rate limits (R32): Retry-After from the error's retry_after_s.
+    RateLimited: HTTPStatus.TOO_MANY_REQUESTS,
 }
 
 # Litestar's own exceptions -> reason codes.

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gateway.auth.models
 import gateway.ledger.models
 import gateway.notices
+import gateway.ratelimit.models
 import gateway.releases.approval_models
 import gateway.releases.delivery.models
 import gateway.releases.extensions

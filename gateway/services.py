@@ -19,8 +19,9 @@ from gateway.blobs import S3BlobStore, build_blob_store
 from gateway.db import build_engine, build_read_engine, build_session_maker
 from gateway.mail import Mailer, build_mailer
 from gateway.pdfpool import PdfPool, build_pdf_pool
+from gateway.ratelimit import MemoryRateLimiter, SharedRateLimiter
 from gateway.releases import assembly
-from gateway.releases.delivery import DeliveryDeps, RateLimiter
+from gateway.releases.delivery import DeliveryDeps
 from gateway.releases.sweeps import delivery_deps, sweep_delivery_forever, sweep_forever
 from gateway.settings import Settings
 from gateway.workflows import start_workflows, stop_workflows, workflows_ready_async
@@ -41,7 +42,9 @@ class Services:
     clock: Clock
     access_tokens: AccessTokens
     delivery: DeliveryDeps
-    rate_limiter: RateLimiter
+    # one budget for every process (codes, exports); the download path's per-process one
+    rate_limiter: SharedRateLimiter
+    download_limiter: MemoryRateLimiter
     read_engine: AsyncEngine | None = None
     workflows_started: bool = field(default=False)
     background: set[asyncio.Task[object]] = field(default_factory=set)
@@ -141,6 +144,7 @@ def build_services(settings: Settings, *, clock: Clock | None = None) -> Service
         clock=clock,
         access_tokens=access_tokens,
         delivery=delivery,
-        rate_limiter=RateLimiter(clock),
+        rate_limiter=SharedRateLimiter(sessions, clock),
+        download_limiter=MemoryRateLimiter(clock),
         read_engine=read_engine,
     )

@@ -21,9 +21,11 @@ from litestar.params import FromPath, QueryParameter
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from gateway.api.accounting_schemas import AccountingOut, ReleaseLedgerOut, VerificationOut
+from gateway.auth.principal import CurrentPrincipal, Principal
 from gateway.db import build_session_maker
 from gateway.errors import register
 from gateway.ledger import verify_paged
+from gateway.ratelimit import Limit
 from gateway.releases.accounting import (
     Accounting,
     AccountingWindowInvalid,
@@ -40,6 +42,18 @@ PDF_HEADERS = {
     "Cache-Control": "no-store",
     "Content-Disposition": f'attachment; filename="{PDF_FILENAME}"',
 }
+
+# Each accounting a staff account reads (page, JSON or PDF) counts against one budget shared by
+# every process (SECURITY.md R32): a stolen session cannot page through every patient's
+# disclosures at machine speed.
+EXPORTS = Limit(events=60, window_s=3600)
+
+
+async def limit_export(services: Services, principal: Principal) -> None:
+    """One accounting export by ``principal``; 429 ``RATE_LIMITED`` beyond :data:`EXPORTS`.
+    Called before the request's session is first used (the hit commits on its own)."""
+    await services.rate_limiter.hit("export:account", principal.actor, EXPORTS)
+
 
 for _error, _status in {
     UnknownPatient: HTTPStatus.NOT_FOUND,
@@ -113,9 +127,11 @@ class AccountingController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
         asked: Asked,
+        principal: CurrentPrincipal,
     ) -> AccountingOut:
         """The accounting of disclosures of a patient (45 CFR 164.528) over at most six years
         ending no later than today (default: the six years before today)."""
+        await limit_export(state.services, principal)
         found = await _accounting(db_session, state, patient_id, asked)
         return AccountingOut.of(found)
 
@@ -130,8 +146,10 @@ class AccountingController(Controller):
         db_session: NamedDependency[AsyncSession],
         state: State,
         asked: Asked,
+        principal: CurrentPrincipal,
     ) -> Response[bytes]:
         """The same accounting as a PDF document, headed with the hospital's name."""
+        await limit_export(state.services, principal)
         found = await _accounting(db_session, state, patient_id, asked)
         hospital = state.settings.hospital_name
         pdf = await anyio.to_thread.run_sync(

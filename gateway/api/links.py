@@ -30,15 +30,14 @@ from gateway.auth import CurrentPrincipal
 from gateway.auth.endpoints import client_address
 from gateway.auth.principal import Principal
 from gateway.errors import register
+from gateway.ratelimit import Limit
 from gateway.releases.approval_errors import ReleaseNotFound
 from gateway.releases.delivery import (
     CodeRefused,
     DeliveryLink,
-    Limit,
     LinkNotFound,
     LinkRefused,
     NotDeliverable,
-    RateLimited,
     link_live,
     start_requester_download,
 )
@@ -49,7 +48,6 @@ register(LinkRefused, HTTPStatus.FORBIDDEN)
 register(LinkNotFound, HTTPStatus.NOT_FOUND)
 register(NotDeliverable, HTTPStatus.CONFLICT)
 register(CodeRefused, HTTPStatus.FORBIDDEN)
-register(RateLimited, HTTPStatus.TOO_MANY_REQUESTS)
 
 REVOKE_REASONS = frozenset(
     {"WRONG_RECIPIENT", "SENT_IN_ERROR", "REQUESTER_WITHDREW", "AUTH_REVOKED", "SECURITY", "OTHER"}
@@ -197,7 +195,7 @@ async def requester_download(
 ) -> Stream:
     """A signed-in requester's download (API v1 and the portal): the rate limits per account,
     address and link, one use of the release's link, then the stream."""
-    limiter = services.rate_limiter
+    limiter = services.download_limiter
     per_link, per_address = download_limits(services)
     limiter.hit("download:account", principal.actor, per_link)
     limiter.hit("download:address", client_address(request), per_address)

@@ -1,27 +1,19 @@
-"""A small in-process rate limiter for the link endpoints (code sending, code redeeming,
-downloads): a sliding window of timestamps per key. Keys are digests (a link id, an account, a
-client address), never the address itself. Per process: a deployment with several web processes
-gets each process's budget (documented in ADR 0004)."""
+"""The rate limiter whose state is in the process: a sliding window of timestamps per key. Each
+web process has its own budget and a restart clears it (docs/decisions/0004-delivery-links.md):
+used only where a database write per request costs too much, the download path."""
 
 from __future__ import annotations
 
-import hashlib
 import math
 from collections import deque
 from dataclasses import dataclass, field
 
-from gateway.releases.delivery.errors import RateLimited
+from gateway.ratelimit.errors import Limit, RateLimited, key_digest
 from kernel.clock import Clock
 
 
-@dataclass(frozen=True, slots=True)
-class Limit:
-    events: int
-    window_s: float
-
-
 @dataclass
-class RateLimiter:
+class MemoryRateLimiter:
     clock: Clock
     max_keys: int = 100_000
     _seen: dict[str, deque[float]] = field(default_factory=dict)
@@ -29,7 +21,7 @@ class RateLimiter:
     def hit(self, scope: str, key: str, limit: Limit) -> None:
         """Count one event for ``key`` in ``scope``; raise :class:`RateLimited` when the window
         already holds ``limit.events`` (the refused event is not counted)."""
-        digest = hashlib.sha256(f"{scope}:{key}".encode()).hexdigest()
+        digest = key_digest(scope, key)
         now = self.clock.now().timestamp()
         window = self._seen.get(digest)
         if window is None:

@@ -27,11 +27,12 @@ from gateway.api.links import download_limits
 from gateway.auth import tokens
 from gateway.auth.endpoints import client_address
 from gateway.auth.errors import CsrfFailed
+from gateway.ratelimit import Limit
 from gateway.releases.delivery import (
     CodeRefused,
     DeliveryLink,
-    Limit,
     code_mail,
+    link_id_of,
     proof_ok,
     recipient_address,
     start_download,
@@ -68,13 +69,24 @@ async def _csrf_ok(request: AnyRequest) -> bool:
     return bool(nonce) and tokens.csrf_matches(nonce, presented)
 
 
-async def _checked_post(request: AnyRequest, state: AppState, scope: str, limit: Limit) -> Services:
-    """Every POST of the link holder: the CSRF pair, then the per-address rate limit."""
-    services = _services(state)
+async def _checked_post(request: AnyRequest, state: AppState) -> Services:
+    """Every POST of the link holder starts with the CSRF pair."""
     if not await _csrf_ok(request):
         raise CsrfFailed
-    services.rate_limiter.hit(scope, client_address(request), limit)
-    return services
+    return _services(state)
+
+
+async def _limited(
+    services: Services, request: AnyRequest, scope: str, limit: Limit, token: str | None = None
+) -> None:
+    """The shared rate limits of a code action: per client address, and per link when
+    ``token`` is given (its id from the signature alone). Each hit commits on its own connection,
+    so it runs before the request's session begins (on SQLite that transaction would hold the
+    write lock the hit waits for)."""
+    await services.rate_limiter.hit(f"{scope}:address", client_address(request), limit)
+    if token is not None:
+        link_id = link_id_of(services.delivery.tokens, token)
+        await services.rate_limiter.hit(f"{scope}:link", str(link_id), limit)
 
 
 def _services(state: AppState) -> Services:
@@ -139,8 +151,9 @@ async def link_download(request: AnyRequest, token: FromPath[str], state: AppSta
     """No request session here: the checks read in a read-only transaction and the writes go
     through the downloads' group commit (gateway/releases/delivery/writer.py)."""
     per_link, per_address = download_limits(_services(state))
-    services = await _checked_post(request, state, "download:address", per_address)
-    limiter = services.rate_limiter
+    services = await _checked_post(request, state)
+    limiter = services.download_limiter
+    limiter.hit("download:address", client_address(request), per_address)
     started = await start_download(
         services.delivery,
         token,
@@ -157,10 +170,10 @@ async def send_code(
     db_session: NamedDependency[AsyncSession],
     state: AppState,
 ) -> Response[Any]:
-    services = await _checked_post(request, state, "code:address", CODE_SENDS)
+    services = await _checked_post(request, state)
+    await _limited(services, request, "code", CODE_SENDS, token)
     service = services.delivery.service(db_session)
     link, release = await service.open(token)
-    services.rate_limiter.hit("code:link", str(link.id), CODE_SENDS)
     if not link.code_required:
         return Redirect(f"/l/{token}", status_code=303)
     to = await recipient_address(db_session, release)
@@ -178,7 +191,8 @@ async def verify_code(
     db_session: NamedDependency[AsyncSession],
     state: AppState,
 ) -> Response[Any]:
-    services = await _checked_post(request, state, "verify:address", CODE_TRIES_PER_ADDRESS)
+    services = await _checked_post(request, state)
+    await _limited(services, request, "verify", CODE_TRIES_PER_ADDRESS)
     service = services.delivery.service(db_session)
     link, release = await service.open(token)
     code = await text_field(request, "code", 16)

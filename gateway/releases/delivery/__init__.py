@@ -7,7 +7,6 @@ from gateway.releases.delivery.errors import (
     LinkNotFound,
     LinkRefused,
     NotDeliverable,
-    RateLimited,
 )
 from gateway.releases.delivery.models import DeliveryLink
 from gateway.releases.delivery.pipeline import (
@@ -21,12 +20,12 @@ from gateway.releases.delivery.pipeline import (
     start_requester_download,
     sweep_delivery,
 )
-from gateway.releases.delivery.ratelimit import Limit, RateLimiter
 from gateway.releases.delivery.reader import SyncReader
 from gateway.releases.delivery.service import (
     DeliveryPolicy,
     DeliveryService,
     Download,
+    link_id_of,
     link_live,
     proof_ok,
 )
@@ -40,16 +39,14 @@ __all__ = [
     "DeliveryService",
     "Download",
     "GroupWriter",
-    "Limit",
     "LinkNotFound",
     "LinkRefused",
     "NotDeliverable",
-    "RateLimited",
-    "RateLimiter",
     "SyncReader",
     "code_mail",
     "deliver_release",
     "finish_download",
+    "link_id_of",
     "link_live",
     "notify",
     "proof_ok",

@@ -32,10 +32,3 @@ class CodeRefused(ReleaseError):
 
     def __init__(self, attempts_left: int) -> None:
         super().__init__("The code is not right or has expired.", attempts_left=attempts_left)
-
-
-class RateLimited(ReleaseError):
-    code = "RATE_LIMITED"
-
-    def __init__(self, retry_after_s: int) -> None:
-        super().__init__("Too many attempts; wait, then try again.", retry_after_s=retry_after_s)

@@ -21,7 +21,7 @@ from litestar.di import NamedDependency
 from litestar.response import Template
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from gateway.api.accounting import PDF_HEADERS
+from gateway.api.accounting import PDF_HEADERS, limit_export
 from gateway.auth.principal import CurrentPrincipal, Principal
 from gateway.releases.accounting import Accounting, account_for_patient
 from gateway.releases.accounting_pdf import render_accounting_pdf
@@ -150,6 +150,7 @@ async def accounting_page(request: AnyRequest, principal: CurrentPrincipal) -> T
 async def accounting_lookup(
     request: AnyRequest, principal: CurrentPrincipal, db_session: Db, state: State
 ) -> Template:
+    await limit_export(state.services, principal)
     try:
         asked = await read_form(request)
         found = await _account(db_session, state, asked)
@@ -168,6 +169,7 @@ async def accounting_pdf(
     request: AnyRequest, principal: CurrentPrincipal, db_session: Db, state: State
 ) -> Response[Any]:
     """The API's PDF of the accounting of one chosen patient (its id posted by the page)."""
+    await limit_export(state.services, principal)
     try:
         asked = await read_form(request)
         if asked.patient_id is None:

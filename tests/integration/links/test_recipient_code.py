@@ -101,3 +101,38 @@ async def test_code_sending_is_rate_limited(bound: World) -> None:
     assert limited.status_code == 429
     assert int(limited.headers["retry-after"]) >= 1
     assert len(mailed_codes(bound)) == 3
+
+
+@pytest.mark.db
+async def test_code_limits_hold_across_processes(bound: World) -> None:
+    """Two web processes on one database share the budget of code sends (3 per link in 10
+    minutes) and of code tries per address: a second process does not get three more."""
+    _, url = await released(bound)
+    settings = bound.app.state.settings
+    other = build_app(settings, bound.clock)
+    async with AsyncTestClient(other, base_url=BASE_URL) as second:
+        forms = [await csrf_form(bound.client, url), await csrf_form(second, url)]
+        for index in range(3):
+            client = (bound.client, second)[index % 2]
+            sent = await client.post(f"{url}/code", data=forms[index % 2], follow_redirects=False)
+            assert sent.status_code == 303, sent.text
+        for client, form in zip((bound.client, second), forms, strict=True):
+            limited = await client.post(f"{url}/code", data=form)
+            assert limited.status_code == 429, limited.text
+            assert int(limited.headers["retry-after"]) >= 1
+        assert len(mailed_codes(bound)) == 3
+        bound.clock.advance(timedelta(minutes=10, seconds=1))
+        sent = await second.post(f"{url}/code", data=forms[1], follow_redirects=False)
+        assert sent.status_code == 303, sent.text
+    await other.state.db_engine.dispose()
+
+
+async def test_a_forged_token_still_counts_against_the_address(bound: World) -> None:
+    _, url = await released(bound)
+    form = await csrf_form(bound.client, url)
+    forged = url[:-4] + ("AAAA" if not url.endswith("AAAA") else "BBBB")
+    for _ in range(3):
+        refused(await bound.client.post(f"{forged}/code", data=form))
+    limited = await bound.client.post(f"{url}/code", data=form)
+    assert limited.status_code == 429, limited.text
+    assert mailed_codes(bound) == []
