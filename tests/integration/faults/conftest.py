@@ -110,6 +110,48 @@ class CutAt:
             event.remove(Engine, "before_cursor_execute", self._before)
 
 
+class LoseReplyAtCommit:
+    """Loses the server's replies (``proxy.lose_replies``) from the first ``COMMIT`` of a
+    transaction that sent a statement starting with ``after``: the server commits, the client
+    never hears it (its read deadline fails the request). Watches every engine of the process."""
+
+    def __init__(self, proxy: TcpProxy, after: str) -> None:
+        self._proxy, self._after = proxy, after.lower()
+        self._seen = False
+        self.fired = False
+        event.listen(Engine, "before_cursor_execute", self._before)
+        event.listen(Engine, "commit", self._commit)
+
+    def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
+        if statement.lstrip().lower().startswith(self._after):
+            self._seen = True
+
+    def _commit(self, _conn: Any) -> None:
+        if self._seen and not self.fired:
+            self.fired = True
+            self._proxy.lose_replies()
+
+    def remove(self) -> None:
+        for name, listener in (("before_cursor_execute", self._before), ("commit", self._commit)):
+            if event.contains(Engine, name, listener):
+                event.remove(Engine, name, listener)
+
+
+@pytest.fixture
+def lose_reply_at_commit() -> Iterator[Callable[..., LoseReplyAtCommit]]:
+    """Arm ``LoseReplyAtCommit`` triggers; all are removed after the test."""
+    armed: list[LoseReplyAtCommit] = []
+
+    def arm(proxy: TcpProxy, after: str) -> LoseReplyAtCommit:
+        trigger = LoseReplyAtCommit(proxy, after)
+        armed.append(trigger)
+        return trigger
+
+    yield arm
+    for trigger in armed:
+        trigger.remove()
+
+
 @pytest.fixture
 def cut_at() -> Iterator[Callable[..., CutAt]]:
     """Arm ``CutAt`` triggers; all are removed after the test."""
