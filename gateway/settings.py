@@ -198,6 +198,21 @@ class DeliverySettings(BaseModel):
     )
 
 
+class BlobSweepSettings(BaseModel):
+    cron: str = Field(
+        default="23 3 * * *",
+        description="When the sweep of blobs that no row points at runs (cron, UTC), as a "
+        "scheduled workflow in processes that run workflows.",
+    )
+    grace_hours: int = Field(
+        default=48,
+        ge=24,
+        le=24 * 365,
+        description="Only blobs older than this are swept: a blob is stored before the row that "
+        "points at it commits.",
+    )
+
+
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(
         env_prefix="ROI_", env_nested_delimiter="__", extra="forbid", frozen=True
@@ -229,6 +244,7 @@ class Settings(BaseSettings):
     vendors: VendorsSettings = VendorsSettings()
     requests: RequestsSettings = RequestsSettings()
     delivery: DeliverySettings = DeliverySettings()
+    blob_sweep: BlobSweepSettings = BlobSweepSettings()
 
     @property
     def database_url(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 from kernel.errors import DomainError
@@ -66,7 +67,8 @@ class BlobStore(Protocol):
         ...
 
     def stream(self, key: str, *, chunk_size: int = 256 * 1024) -> AsyncIterator[bytes]:
-        """Yield the bytes in chunks; raises :class:`BlobIntegrityError` at the end on mismatch."""
+        """Yield the bytes in chunks; raises :class:`BlobIntegrityError` on a mismatch: at the end,
+        or before the first chunk when the adapter reads the whole blob in it."""
         ...
 
     async def stat(self, key: str) -> StoredBlob:
@@ -75,6 +77,11 @@ class BlobStore(Protocol):
 
     async def delete(self, key: str) -> None:
         """Remove a blob (cleans up a write whose row was never committed); idempotent."""
+        ...
+
+    async def keys_stored_before(self, prefix: str, before: datetime) -> list[str]:
+        """The keys under ``prefix/`` whose blobs were stored before ``before`` (for the sweep of
+        blobs no row points at); a prefix outside the pattern raises :class:`BlobKeyRejected`."""
         ...
 
     async def check(self) -> None:

@@ -12,16 +12,19 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import AsyncIterator, Callable
+from datetime import datetime
 from pathlib import Path
 from typing import BinaryIO, TypeVar
 
 import anyio.to_thread
 
 from gateway.blobs.keys import (
+    KEY_PATTERN,
     DigestCheck,
     check_chunk_size,
     check_content_type,
     check_key,
+    check_prefix,
     new_key,
     sha256_hex,
     verify,
@@ -82,6 +85,9 @@ class LocalBlobStore:
 
     async def delete(self, key: str) -> None:
         await _off_loop(self._delete, self.path_of(key))
+
+    async def keys_stored_before(self, prefix: str, before: datetime) -> list[str]:
+        return await _off_loop(self._keys_before, check_prefix(prefix), before.timestamp())
 
     async def check(self) -> None:
         await _off_loop(self._check)
@@ -154,6 +160,16 @@ class LocalBlobStore:
         _sidecar(path).unlink(missing_ok=True)
         if path.parent.is_dir():
             fsync_dir(path.parent)
+
+    def _keys_before(self, prefix: str, before: float) -> list[str]:
+        """Data files (not sidecars, not temp files: only names of the key pattern) under
+        ``prefix``, by their modification time (written once, at the put)."""
+        found = []
+        for path in (self._root / prefix).rglob("*"):
+            key = path.relative_to(self._root).as_posix()
+            if KEY_PATTERN.match(key) and path.is_file() and path.stat().st_mtime < before:
+                found.append(key)
+        return sorted(found)
 
     def _check(self) -> None:
         make_private_dirs(self._root)

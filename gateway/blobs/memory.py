@@ -9,12 +9,14 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
+from datetime import datetime
 
 from gateway.blobs.keys import (
     DigestCheck,
     check_chunk_size,
     check_content_type,
     check_key,
+    check_prefix,
     new_key,
     sha256_hex,
     verify,
@@ -27,6 +29,7 @@ from kernel.clock import Clock, SystemClock
 class _Entry:
     data: bytes
     meta: StoredBlob
+    stored_at: datetime
 
 
 class MemoryBlobStore:
@@ -48,7 +51,7 @@ class MemoryBlobStore:
         if self._fail_next_put:
             self._fail_next_put = False
             raise BlobStoreUnavailable("blob write failed", backend="memory")
-        self._entries[key] = _Entry(data=bytes(data), meta=meta)
+        self._entries[key] = _Entry(data=bytes(data), meta=meta, stored_at=self._clock.now())
         return meta
 
     async def get(self, key: str) -> bytes:
@@ -70,6 +73,14 @@ class MemoryBlobStore:
 
     async def delete(self, key: str) -> None:
         self._entries.pop(check_key(key), None)
+
+    async def keys_stored_before(self, prefix: str, before: datetime) -> list[str]:
+        start = check_prefix(prefix) + "/"
+        return sorted(
+            key
+            for key, entry in self._entries.items()
+            if key.startswith(start) and entry.stored_at < before
+        )
 
     async def check(self) -> None:
         return None

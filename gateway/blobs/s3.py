@@ -13,6 +13,7 @@ import base64
 import contextlib
 import hashlib
 from collections.abc import AsyncIterator, Callable, Iterator
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 import anyio
@@ -23,10 +24,12 @@ from botocore.exceptions import BotoCoreError, ClientError, FlexibleChecksumErro
 from pydantic import SecretStr
 
 from gateway.blobs.keys import (
+    KEY_PATTERN,
     DigestCheck,
     check_chunk_size,
     check_content_type,
     check_key,
+    check_prefix,
     new_key,
     verify,
 )
@@ -185,6 +188,22 @@ class S3BlobStore:
     async def delete(self, key: str) -> None:
         check_key(key)
         await self._call(lambda: self._client.delete_object(Bucket=self._bucket, Key=key), key=key)
+
+    async def keys_stored_before(self, prefix: str, before: datetime) -> list[str]:
+        start = check_prefix(prefix) + "/"
+        return await self._call(lambda: self._keys_before(start, before))
+
+    def _keys_before(self, start: str, before: datetime) -> list[str]:
+        """Every page of the listing under ``start`` (one thread, under the call's deadline)."""
+        found: list[str] = []
+        pages = self._client.get_paginator("list_objects_v2")
+        for page in pages.paginate(Bucket=self._bucket, Prefix=start):
+            found.extend(
+                item["Key"]
+                for item in page.get("Contents", [])
+                if KEY_PATTERN.match(item["Key"]) and item["LastModified"] < before
+            )
+        return sorted(found)
 
     async def check(self) -> None:
         try:

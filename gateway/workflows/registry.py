@@ -17,7 +17,11 @@ from dataclasses import dataclass
 from dbos import ScheduleInput
 
 import gateway.workflows.probe  # noqa: F401  (registers roi.probe)
-from gateway import delivery_jobs, vendors_jobs  # registers roi.delivery_sweep, roi.baa_expiry
+from gateway import (  # roi.blob_sweep, roi.delivery_sweep, roi.baa_expiry
+    blob_sweep,
+    delivery_jobs,
+    vendors_jobs,
+)
 from gateway.releases.assembly import workflow as _assembly  # noqa: F401  (roi.assemble_packet)
 from gateway.settings import Settings, WorkflowSettings
 
@@ -38,4 +42,8 @@ def queue_specs(settings: WorkflowSettings) -> tuple[QueueSpec, ...]:
 
 def schedules(settings: Settings) -> list[ScheduleInput]:
     """The cron schedules this deployment runs (created or replaced after launch)."""
-    return [*vendors_jobs.schedules(settings.vendors), *delivery_jobs.schedules(settings.delivery)]
+    return [
+        *vendors_jobs.schedules(settings.vendors),
+        *delivery_jobs.schedules(settings.delivery),
+        *blob_sweep.schedules(settings),
+    ]

@@ -207,3 +207,28 @@ async def test_a_chunk_size_below_one_is_refused(harness: Harness) -> None:
 
 async def test_check_passes_on_a_healthy_store(harness: Harness) -> None:
     await harness.store.check()
+
+
+FAR_PAST = datetime(2000, 1, 1, tzinfo=UTC)
+FAR_FUTURE = datetime(2100, 1, 1, tzinfo=UTC)
+
+
+async def test_keys_stored_before_lists_a_prefix_by_age(harness: Harness) -> None:
+    evidence = await harness.store.put(PDF, content_type="application/pdf", prefix="evidence")
+    record = await harness.store.put(PDF, content_type="application/pdf", prefix="records/source")
+
+    assert await harness.store.keys_stored_before("evidence", FAR_FUTURE) == [evidence.key]
+    assert await harness.store.keys_stored_before("records", FAR_FUTURE) == [record.key]
+    assert await harness.store.keys_stored_before("records/source", FAR_FUTURE) == [record.key]
+    assert await harness.store.keys_stored_before("evidence", FAR_PAST) == []
+    assert await harness.store.keys_stored_before("packets", FAR_FUTURE) == []
+    await harness.store.delete(evidence.key)
+    assert await harness.store.keys_stored_before("evidence", FAR_FUTURE) == []
+
+
+@pytest.mark.parametrize("prefix", BAD_PREFIXES)
+async def test_keys_stored_before_refuses_a_prefix_outside_the_pattern(
+    harness: Harness, prefix: str
+) -> None:
+    with pytest.raises(BlobKeyRejected):
+        await harness.store.keys_stored_before(prefix, FAR_FUTURE)

@@ -7,6 +7,7 @@ import os
 import stat
 import threading
 from collections.abc import AsyncIterator, Iterator
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -186,3 +187,21 @@ async def test_a_symlink_planted_in_the_tree_cannot_lead_a_read_outside(tmp_path
 
     with pytest.raises(BlobIntegrityError):
         await store.get(stored.key)
+
+
+async def test_keys_stored_before_go_by_the_data_files_time_and_skip_other_files(
+    store: LocalBlobStore,
+) -> None:
+    old = await store.put(PDF, content_type="application/pdf", prefix="evidence")
+    new = await store.put(PDF, content_type="application/pdf", prefix="evidence")
+    path = store.path_of(old.key)
+    day_ago = datetime.now(UTC) - timedelta(days=1)
+    os.utime(path, (day_ago.timestamp(), day_ago.timestamp()))
+    (path.parent / ".tmp-upload").write_bytes(b"partial")  # a write in progress
+    (path.parent / ("f" * 31)).write_bytes(b"not a key of ours")
+
+    assert await store.keys_stored_before("evidence", datetime.now(UTC) - timedelta(hours=1)) == [
+        old.key
+    ]
+    listed = await store.keys_stored_before("evidence", datetime.now(UTC) + timedelta(hours=1))
+    assert listed == sorted([old.key, new.key])
