@@ -53,7 +53,12 @@ MESSAGES: dict[str, str] = {
     "ANSWER_NOT_EXPECTED": "This request is not waiting on you any more.",
     "ANSWER_EMPTY": "Send corrected patient identifiers or a corrected authorization.",
     "REQUEST_NOT_FOUND": "There is no such request.",
+    "BLOB_STORE_UNAVAILABLE": "The document store did not answer, so nothing was saved. "
+    "Try again in a minute.",
 }
+UNAVAILABLE = "A part of the service is not answering, so nothing was saved. Try again in a minute."
+REFUSED = "The request was refused."
+RETRY_AFTER_S = "5"  # as API v1's 503 (gateway.errors.problem_response)
 FIELD_OF_CODE = {
     "PATIENT_NOT_FOUND": "mrn",
     "PATIENT_IDENTIFIERS_MISSING": "mrn",
@@ -69,8 +74,16 @@ def _code_status(exc: DomainError) -> tuple[str, int]:
     return exc.code, status_for(exc)
 
 
-def _message(code: str) -> str:
-    return refusal(code, MESSAGES.get(code, "The request was refused."))
+def _message(code: str, status: int = HTTPStatus.UNPROCESSABLE_ENTITY) -> str:
+    unavailable = status == HTTPStatus.SERVICE_UNAVAILABLE
+    return refusal(code, MESSAGES.get(code, UNAVAILABLE if unavailable else REFUSED))
+
+
+def _refused_page(page: Template, status: int) -> Template:
+    """A form shown again after a refusal; a 503 says when to retry, as API v1's does."""
+    if status == HTTPStatus.SERVICE_UNAVAILABLE:
+        page.headers["Retry-After"] = RETRY_AFTER_S
+    return page
 
 
 def _on(state: AppState) -> Any:
@@ -187,8 +200,8 @@ async def submit_request(
         submitted = await intake.submit_request(principal, new, None, renderer(principal))
     except DomainError as exc:
         code, status = _code_status(exc)
-        posted.errors[FIELD_OF_CODE.get(code, "form")] = _message(code)
-        return _form_page(request, principal, posted, status=status)
+        posted.errors[FIELD_OF_CODE.get(code, "form")] = _message(code, status)
+        return _refused_page(_form_page(request, principal, posted, status=status), status)
     await hand_to_assembly(db_session, submitted)
     return Redirect(f"/portal/requests/{submitted.body['id']}", status_code=303)
 
@@ -309,8 +322,9 @@ async def answer_hold(  # noqa: PLR0917 - Litestar injects each dependency by na
     except DomainError as exc:
         code, status = _code_status(exc)
         await db_session.rollback()
-        return await _detail(
-            request, principal, intake, release_id, status=status, error=_message(code)
+        page = await _detail(
+            request, principal, intake, release_id, status=status, error=_message(code, status)
         )
+        return _refused_page(page, status)
     await commit_then_assemble(db_session, release.id, release.state)
     return Redirect(f"/portal/requests/{release_id}", status_code=303)
