@@ -187,19 +187,23 @@ def wrk(url: str, *, seconds: int, connections: int, cookie: str, body: str) -> 
 
 
 def measured(pid: int, url: str, **load: Any) -> dict[str, float]:
-    """A wrk run, with the server's CPU time per request (all its threads, user and system)."""
+    """A wrk run, with the server's CPU time per request (all its threads; user and system)."""
     before = cpu_seconds(pid)
     run = wrk(url, **load)
-    run["cpu_ms_per_request"] = round(
-        (cpu_seconds(pid) - before) * 1000 / max(1.0, run["rps"] * load["seconds"]), 2
-    )
+    after = cpu_seconds(pid)
+    requests = max(1.0, run["rps"] * load["seconds"])
+    user, system = ((a - b) * 1000 / requests for a, b in zip(after, before, strict=True))
+    run["cpu_ms_per_request"] = round(user + system, 2)
+    run["user_ms_per_request"] = round(user, 2)
+    run["system_ms_per_request"] = round(system, 2)
     return run
 
 
-def cpu_seconds(pid: int) -> float:
-    """User plus system CPU time of a process so far (Linux ``/proc``)."""
+def cpu_seconds(pid: int) -> tuple[float, float]:
+    """User and system CPU time of a process so far (Linux ``/proc``)."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    tick = os.sysconf("SC_CLK_TCK")
+    return int(fields[11]) / tick, int(fields[12]) / tick
 
 
 def _ms(match: re.Match[str] | None) -> float:

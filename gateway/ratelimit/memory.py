@@ -5,6 +5,7 @@ used only where a database write per request costs too much, the download path."
 from __future__ import annotations
 
 import math
+import threading
 from collections import deque
 from dataclasses import dataclass, field
 
@@ -17,12 +18,18 @@ class MemoryRateLimiter:
     clock: Clock
     max_keys: int = 100_000
     _seen: dict[str, deque[float]] = field(default_factory=dict)
+    # the download path hits it on the event loop and on the writer thread
+    _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def hit(self, scope: str, key: str, limit: Limit) -> None:
         """Count one event for ``key`` in ``scope``; raise :class:`RateLimited` when the window
         already holds ``limit.events`` (the refused event is not counted)."""
         digest = key_digest(scope, key)
         now = self.clock.now().timestamp()
+        with self._lock:
+            self._count(digest, now, limit)
+
+    def _count(self, digest: str, now: float, limit: Limit) -> None:
         window = self._seen.get(digest)
         if window is None:
             if len(self._seen) >= self.max_keys:

@@ -162,6 +162,9 @@ async def test_vendor_link_refused_once_the_baa_has_ended(world: World) -> None:
         world, vendor_id=vendor.id, basis_type="none", recipient_email=None
     )
     form = await csrf_form(world.client, url)
+    got = await world.client.post(url, data=form)  # while the BAA is in force
+    assert got.status_code == 200, got.text
+    assert got.content == PDF
 
     async def end_baa(session: AsyncSession) -> None:
         service = vendor_service(session, world.clock)
@@ -173,7 +176,7 @@ async def test_vendor_link_refused_once_the_baa_has_ended(world: World) -> None:
     entries = await ledger_count(world, release.id)
     refused(await world.client.post(url, data=form))
     assert await ledger_count(world, release.id) == entries
-    assert (await link_of(world, release.id)).uses == 0
+    assert (await link_of(world, release.id)).uses == 1
 
 
 async def test_a_browser_gets_one_html_refusal_for_a_forged_and_a_revoked_link(
