@@ -4,7 +4,17 @@ that is not ours, requesters and their integration tokens of ANOTHER organisatio
 of one organisation's real objects in its path. Result: 0 unexpected 2xx and no 5xx.
 
 Routes come from ``app.routes``: a new route is covered automatically, and a path parameter this
-table does not know fails the test with its name, asking to be taught."""
+table does not know fails the test with its name, asking to be taught.
+
+Bodies here are ``{}``: enough for the role guards, which refuse before a body is read, but a
+route the outsider's role does hold may refuse the empty body (400) before it looks the object
+up. Those routes are the requester's own on another organisation's release; each has a test that
+sends the owner's valid body and expects 404 with nothing changed:
+``tests/integration/requests/test_answer.py::test_refusals_store_and_change_nothing`` (API
+answer), ``tests/integration/portal/test_portal_pages.py::
+test_another_organisations_request_is_not_found`` (portal answer and pages), and
+``tests/integration/links/test_link_actions.py::
+test_requester_downloads_its_own_organisations_release_only`` (the requester download)."""
 
 from __future__ import annotations
 
