@@ -14,7 +14,8 @@ sends the owner's valid body and expects 404 with nothing changed:
 answer), ``tests/integration/portal/test_portal_pages.py::
 test_another_organisations_request_is_not_found`` (portal answer and pages), and
 ``tests/integration/links/test_link_actions.py::
-test_requester_downloads_its_own_organisations_release_only`` (the requester download)."""
+test_requester_downloads_its_own_organisations_release_only`` (the requester download) and
+``tests/integration/portal/test_portal_download.py`` (the portal download)."""
 
 from __future__ import annotations
 

@@ -9,6 +9,7 @@ from datetime import date
 import pytest
 from litestar import Litestar
 
+from gateway.api.accounting import EXPORTS
 from gateway.auth.rules import Role
 from gateway.releases.models import Patient
 from gateway.settings import Settings
@@ -148,3 +149,18 @@ async def test_requesters_cannot_open_the_accounting_or_the_ledger(
     ).status_code == 403
     assert (await attorney.get("/admin/ledger")).status_code == 403
     assert (await attorney.post("/admin/ledger/verify", {})).status_code == 403
+
+
+async def test_the_pages_share_the_accountings_export_budget_and_refuse_with_a_page(
+    specialist: Browser, auth_app: Litestar
+) -> None:
+    patient, _ = await seeded(auth_app)
+    for _ in range(EXPORTS.events // 2):
+        assert (await specialist.post("/admin/accounting", {"mrn": patient.mrn})).status_code == 200
+        pdf = await specialist.post("/admin/accounting/pdf", {"patient_id": str(patient.id)})
+        assert pdf.status_code == 200
+    refused = await specialist.post("/admin/accounting", {"mrn": patient.mrn})
+    assert refused.status_code == 429, refused.text[:300]
+    assert refused.headers["content-type"].startswith("text/html")
+    assert int(refused.headers["retry-after"]) >= 1
+    assert seed.SUBPOENA["recipient_name"] not in refused.text
