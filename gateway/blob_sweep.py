@@ -13,11 +13,13 @@ It is deliberately narrow, because deleting a blob that a row does point at lose
   and handles its own leftovers);
 - only blobs stored more than ``blob_sweep.grace_hours`` ago (48 by default, at least 24);
 - a blob is kept when its key is in any of those columns or anywhere in a ledger entry's details
-  (an answered hold keeps the earlier authorization and names it there).
+  (an answered hold keeps the earlier authorization and names it there): one pass over the
+  entries whose details mention the prefix, per sweep that has candidates.
 """
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -65,7 +67,7 @@ async def sweep_orphan_blobs(
     found: dict[str, int] = {}
     for prefix, columns in REFERENCES.items():
         candidates = await blobs.keys_stored_before(prefix, cutoff)
-        orphans = await unreferenced(sessions, columns, candidates)
+        orphans = await unreferenced(sessions, prefix, columns, candidates)
         if not dry_run:
             for key in orphans:
                 await blobs.delete(key)
@@ -75,9 +77,13 @@ async def sweep_orphan_blobs(
 
 
 async def unreferenced(
-    sessions: async_sessionmaker[AsyncSession], columns: tuple[Any, ...], keys: list[str]
+    sessions: async_sessionmaker[AsyncSession],
+    prefix: str,
+    columns: tuple[Any, ...],
+    keys: list[str],
 ) -> list[str]:
-    """The ``keys`` that no row of ``columns`` holds and no ledger entry's details name."""
+    """The ``keys`` (under ``prefix``) that no row of ``columns`` holds and no ledger entry's
+    details name."""
     if not keys:
         return []
     held: set[str] = set()
@@ -87,12 +93,21 @@ async def unreferenced(
                 chunk = keys[start : start + CHUNK]
                 held.update(await session.scalars(select(column).where(column.in_(chunk))))
         left = [key for key in keys if key not in held]
-        named = set()
-        for key in left:  # a scan of the ledger per candidate: orphans are few
-            mention = cast(LedgerEntry.details, Text).contains(key, autoescape=True)
-            if await session.scalar(select(LedgerEntry.seq).where(mention).limit(1)) is not None:
-                named.add(key)
-    return [key for key in left if key not in named]
+        if left:
+            held |= await named_in_ledger(session, prefix)
+    return [key for key in left if key not in held]
+
+
+async def named_in_ledger(session: AsyncSession, prefix: str) -> set[str]:
+    """Every key under ``prefix`` that a ledger entry's details name: one pass over the entries
+    whose details mention the prefix at all."""
+    details = cast(LedgerEntry.details, Text)
+    mention = details.contains(f"{prefix}/", autoescape=True)
+    pattern = re.compile(rf"{re.escape(prefix)}/[0-9]{{4}}/[0-9]{{2}}/[0-9a-f]{{32}}")
+    named: set[str] = set()
+    for text in await session.scalars(select(details).where(mention)):
+        named.update(pattern.findall(text or ""))
+    return named
 
 
 @DBOS.step(name="roi.blob_sweep.run")
