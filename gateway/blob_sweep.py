@@ -24,7 +24,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 import structlog
-from dbos import DBOS, ScheduleInput
+from dbos import DBOS
 from sqlalchemy import Text, cast, select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -133,14 +133,3 @@ async def _sweep_step() -> dict[str, int]:
 async def blob_sweep_workflow(scheduled_time: datetime, context: object) -> None:
     """One tick of the blob sweep (the schedule: settings)."""
     await _sweep_step()
-
-
-def schedules(settings: Settings) -> list[ScheduleInput]:
-    """The schedule DBOS applies after launch (``settings.blob_sweep.cron``)."""
-    return [
-        ScheduleInput(
-            schedule_name=WORKFLOW_NAME,
-            workflow_fn=blob_sweep_workflow,
-            schedule=settings.blob_sweep.cron,
-        )
-    ]

@@ -14,12 +14,11 @@ from __future__ import annotations
 from datetime import datetime
 
 import structlog
-from dbos import DBOS, ScheduleInput
+from dbos import DBOS
 
 from gateway.db import build_engine, build_session_maker
 from gateway.releases.delivery import sweep_delivery
 from gateway.releases.sweeps import delivery_deps
-from gateway.settings import DeliverySettings
 
 WORKFLOW_NAME = "roi.delivery_sweep"
 log = structlog.get_logger(__name__)
@@ -45,14 +44,3 @@ async def _sweep_step() -> dict[str, int]:
 async def delivery_sweep_workflow(scheduled_time: datetime, context: object) -> None:
     """One tick of the delivery sweep (the schedule: settings)."""
     await _sweep_step()
-
-
-def schedules(settings: DeliverySettings) -> list[ScheduleInput]:
-    """The schedule DBOS applies after launch (``settings.delivery.sweep_cron``)."""
-    return [
-        ScheduleInput(
-            schedule_name=WORKFLOW_NAME,
-            workflow_fn=delivery_sweep_workflow,
-            schedule=settings.sweep_cron,
-        )
-    ]

@@ -42,6 +42,7 @@ from kernel.blobs import BlobIntegrityError, BlobNotFound, BlobStoreUnavailable
 from kernel.errors import DomainError
 
 PROBLEM_JSON = "application/problem+json"
+RETRY_AFTER_S = "5"  # seconds, on every 503
 log = structlog.get_logger()
 
 
@@ -121,6 +122,11 @@ def status_for(error: DomainError) -> int:
     return HTTPStatus.UNPROCESSABLE_ENTITY
 
 
+def retry_headers(status: int) -> dict[str, str]:
+    """What every 503 says, whatever its body: when to try again."""
+    return {"Retry-After": RETRY_AFTER_S} if status == HTTPStatus.SERVICE_UNAVAILABLE else {}
+
+
 def problem_response(
     status: int, code: str, extra: Mapping[str, Any] | None = None
 ) -> Response[dict[str, Any]]:
@@ -132,9 +138,7 @@ def problem_response(
         "code": code,
         **(extra or {}),
     }
-    headers = {"Cache-Control": "no-store"}
-    if status == HTTPStatus.SERVICE_UNAVAILABLE:
-        headers["Retry-After"] = "5"
+    headers = {"Cache-Control": "no-store", **retry_headers(status)}
     return Response(content=body, status_code=status, media_type=PROBLEM_JSON, headers=headers)
 
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import structlog
-from dbos import DBOS, ScheduleInput
+from dbos import DBOS
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
@@ -25,7 +25,6 @@ from gateway.auth.rules import Role
 from gateway.db import build_engine, build_session_maker
 from gateway.mail import Mailer, OutgoingMail, build_mailer
 from gateway.notices import NoticeSent
-from gateway.settings import VendorsSettings
 from kernel.clock import Clock, SystemClock
 from vendors import ExpiringBaa, expiring_baas
 
@@ -124,14 +123,3 @@ async def _notify_step(day: str) -> int:
 async def baa_expiry_workflow(scheduled_time: datetime, context: object) -> None:
     """The BAA expiry notice of the scheduled time's UTC day (the schedule: settings)."""
     await _notify_step(scheduled_time.astimezone(UTC).date().isoformat())
-
-
-def schedules(settings: VendorsSettings) -> list[ScheduleInput]:
-    """The schedule DBOS applies after launch (``settings.vendors.expiry_notice_cron``)."""
-    return [
-        ScheduleInput(
-            schedule_name=WORKFLOW_NAME,
-            workflow_fn=baa_expiry_workflow,
-            schedule=settings.expiry_notice_cron,
-        )
-    ]

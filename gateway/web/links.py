@@ -148,8 +148,8 @@ async def link_page(
 
 @post("/l/{token:str}", opt=RULE, status_code=200, media_type="application/pdf")
 async def link_download(request: AnyRequest, token: FromPath[str], state: AppState) -> Stream:
-    """No request session here: the checks read in a read-only transaction and the writes go
-    through the downloads' group commit (gateway/releases/delivery/writer.py)."""
+    """No request session here: the link's read, its checks and the use run as one piece of
+    work in the downloads' group commit (gateway/releases/delivery/writer.py)."""
     per_link, per_address = download_limits(_services(state))
     services = await _checked_post(request, state)
     limiter = services.download_limiter

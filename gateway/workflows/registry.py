@@ -41,9 +41,22 @@ def queue_specs(settings: WorkflowSettings) -> tuple[QueueSpec, ...]:
 
 
 def schedules(settings: Settings) -> list[ScheduleInput]:
-    """The cron schedules this deployment runs (created or replaced after launch)."""
+    """The cron schedules this deployment runs (created or replaced after launch): each
+    scheduled workflow with the cron of its settings."""
+    table = (
+        (
+            vendors_jobs.WORKFLOW_NAME,
+            vendors_jobs.baa_expiry_workflow,
+            settings.vendors.expiry_notice_cron,
+        ),
+        (
+            delivery_jobs.WORKFLOW_NAME,
+            delivery_jobs.delivery_sweep_workflow,
+            settings.delivery.sweep_cron,
+        ),
+        (blob_sweep.WORKFLOW_NAME, blob_sweep.blob_sweep_workflow, settings.blob_sweep.cron),
+    )
     return [
-        *vendors_jobs.schedules(settings.vendors),
-        *delivery_jobs.schedules(settings.delivery),
-        *blob_sweep.schedules(settings),
+        ScheduleInput(schedule_name=name, workflow_fn=workflow, schedule=cron)
+        for name, workflow, cron in table
     ]

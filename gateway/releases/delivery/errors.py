@@ -25,14 +25,6 @@ class NotDeliverable(ReleaseError):
     code = "NOT_DELIVERABLE"
 
 
-class VendorRecheckFirst(ReleaseError):
-    """Inside the download's group-commit work, before any write: the link is a vendor's, whose
-    BAA re-check reads through the async session; the caller takes the path that can. Never
-    leaves the server."""
-
-    code = "VENDOR_RECHECK_FIRST"
-
-
 class CodeRefused(ReleaseError):
     """A recipient code that is wrong, expired or spent (the link locks after too many)."""
 

@@ -26,7 +26,7 @@ from gateway.auth.principal import Principal
 from gateway.mail import Mailer, OutgoingMail
 from gateway.mail.errors import MailError
 from gateway.releases.delivery import usage
-from gateway.releases.delivery.errors import NotDeliverable, VendorRecheckFirst
+from gateway.releases.delivery.errors import NotDeliverable
 from gateway.releases.delivery.models import DeliveryLink
 from gateway.releases.delivery.reader import SyncReader
 from gateway.releases.delivery.service import (
@@ -87,21 +87,21 @@ async def start_download(
     hand-off to the writer thread; each hand-off between threads costs the download path more
     than the statements do: bench/README.md). ``on_link`` sees the link first (the per-link
     rate limit; it runs on the writer thread). A vendor's link needs its BAA re-checked, a read
-    through the async session: that work stops before any write and the download takes the
-    read, the re-check, then the group commit, in turn."""
+    through the async session: that work returns ``None`` before any write and the download
+    takes the read, the re-check, then the group commit, in turn."""
     link_id = link_id_of(deps.tokens, token)
     now, on = deps.clock.now(), today(deps.clock)
 
-    def checked(link: DeliveryLink, proof: str | None) -> None:
+    def checked(link: DeliveryLink) -> None:
         if on_link is not None:
             on_link(link)
         check_proof(link, proof, now, signed_in=False)
 
-    def read_check_consume(conn: Connection, batch: Batch) -> Download:
+    def read_check_consume(conn: Connection, batch: Batch) -> Download | None:
         link, release, packet = usage.open_link(conn, link_id=link_id, now=now)
         if release.vendor_id is not None:
-            raise VendorRecheckFirst
-        checked(link, proof)
+            return None  # nothing written: the BAA re-check comes first
+        checked(link)
         refuse_on(release, basis_findings(release.basis_type, release.basis, on))
         return usage.consume(
             conn,
@@ -113,14 +113,13 @@ async def start_download(
             clock=deps.clock,
         )
 
-    try:
-        return await deps.group.run(read_check_consume)
-    except VendorRecheckFirst:
-        pass
+    started = await deps.group.run(read_check_consume)
+    if started is not None:
+        return started
     link, release, packet = await deps.reader.run(
         lambda conn: usage.open_link(conn, link_id=link_id, now=now)
     )
-    checked(link, proof)
+    checked(link)
     refuse_on(release, await _recheck(deps, release))
     return await _consume(deps, link, release, packet, actor=f"link:{link.id}")
 

@@ -18,7 +18,7 @@ from gateway.api.holds import commit_then_assemble, provide_answers
 from gateway.api.request_schemas import RequestOut
 from gateway.api.requests import hand_to_assembly, provide_intake, read_evidence, renderer
 from gateway.auth.principal import CurrentPrincipal, Principal
-from gateway.errors import status_for
+from gateway.errors import retry_headers, status_for
 from gateway.releases.answers import Answer, AnswerService
 from gateway.releases.intake import IntakeService
 from gateway.releases.states import REQUESTER_VIEW, State
@@ -58,7 +58,6 @@ MESSAGES: dict[str, str] = {
 }
 UNAVAILABLE = "A part of the service is not answering, so nothing was saved. Try again in a minute."
 REFUSED = "The request was refused."
-RETRY_AFTER_S = "5"  # as API v1's 503 (gateway.errors.problem_response)
 FIELD_OF_CODE = {
     "PATIENT_NOT_FOUND": "mrn",
     "PATIENT_IDENTIFIERS_MISSING": "mrn",
@@ -81,8 +80,7 @@ def _message(code: str, status: int = HTTPStatus.UNPROCESSABLE_ENTITY) -> str:
 
 def _refused_page(page: Template, status: int) -> Template:
     """A form shown again after a refusal; a 503 says when to retry, as API v1's does."""
-    if status == HTTPStatus.SERVICE_UNAVAILABLE:
-        page.headers["Retry-After"] = RETRY_AFTER_S
+    page.headers.update(retry_headers(status))
     return page
 
 

@@ -13,7 +13,8 @@ from gateway.auth.rules import Role
 from gateway.db import build_engine, build_session_maker
 from gateway.mail import SmtpMailer
 from gateway.settings import MailSettings, Settings
-from gateway.vendors_jobs import WORKFLOW_NAME, notify_expiring_baas, schedules
+from gateway.vendors_jobs import WORKFLOW_NAME, notify_expiring_baas
+from gateway.workflows.registry import schedules
 from kernel.clock import FixedClock
 from tests.builders.vendors import NOW, TODAY, create_baa, create_vendor, vendor_service
 from tests.fixtures.auth import CHEAP_PASSWORDS
@@ -90,5 +91,5 @@ async def test_no_expiring_baa_means_no_mail(fresh_settings: Settings, smtp_sink
 
 def test_the_notice_is_scheduled_on_the_configured_cron() -> None:
     settings = Settings(vendors={"expiry_notice_cron": "15 7 * * *"})  # type: ignore[arg-type]
-    [schedule] = schedules(settings.vendors)
+    [schedule] = [s for s in schedules(settings) if s["schedule_name"] == WORKFLOW_NAME]
     assert (schedule["schedule_name"], schedule["schedule"]) == (WORKFLOW_NAME, "15 7 * * *")
