@@ -74,6 +74,24 @@ async def timed(call: Callable[[], object]) -> tuple[httpx.Response, float]:
     return response, time.monotonic() - started
 
 
+async def within_budget(
+    call: Callable[[], object], trigger: CutAt | LoseReplyAtCommit | None = None
+) -> httpx.Response:
+    """The answer to ``call``, which must come within the end-to-end budget (and, with a
+    ``trigger``, after the fault it arms was reached)."""
+    response, took = await timed(call)
+    if trigger is not None:
+        assert trigger.fired, "the request never reached the cut point"
+    assert took < END_TO_END_BUDGET_S, took
+    return response
+
+
+def assert_unavailable(response: httpx.Response, code: str = "DATABASE_UNAVAILABLE") -> None:
+    """503 with the dependency's reason code and a ``Retry-After``."""
+    assert (response.status_code, response.json()["code"]) == (503, code), response.text[:300]
+    assert response.headers["retry-after"]
+
+
 class CutAt:
     """Cuts the database (``proxy.stall`` or ``proxy.refuse``) just before the first statement
     that starts with ``prefix`` is sent: a fault in the middle of a transaction, after the
