@@ -23,14 +23,20 @@ from gateway.ledger.entry import NewEntry, validate
 from gateway.ledger.errors import HeadMoved
 from gateway.ledger.models import HEAD_ID, LedgerEntry, LedgerHead
 from gateway.ledger.service import ensure_same, entry_values
+from gateway.prepared import Prepared
 
 ENTRIES = cast("Table", LedgerEntry.__table__)
 HEAD = cast("Table", LedgerHead.__table__)
-# Built once: building a statement costs more than running it on SQLite.
-LOCK_HEAD = select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == HEAD_ID).with_for_update()
+# Built once; all but the lookup by keys (an expanding IN) run as plain DB-API calls
+# (gateway/prepared.py).
+LOCK_HEAD = Prepared(
+    select(HEAD.c.seq, HEAD.c.entry_hash).where(HEAD.c.id == HEAD_ID).with_for_update()
+)
 BY_KEYS = select(ENTRIES).where(ENTRIES.c.idempotency_key.in_(bindparam("keys", expanding=True)))
-INSERT_ENTRY = insert(ENTRIES)
-ADVANCE_HEAD = (
+INSERT_ENTRY = Prepared(
+    insert(ENTRIES).values({c.name: bindparam(c.name, type_=c.type) for c in ENTRIES.columns})
+)
+ADVANCE_HEAD = Prepared(
     update(HEAD)
     .where(HEAD.c.id == HEAD_ID, HEAD.c.seq == bindparam("expected_seq"))
     .values(seq=bindparam("new_seq"), entry_hash=bindparam("new_hash"))
@@ -52,8 +58,11 @@ def append_many(
         return 0
     for entry in entries:
         validate(entry)
-    head = conn.execute(LOCK_HEAD).one()
-    seq, prev_hash = int(head.seq), str(head.entry_hash)
+    head = LOCK_HEAD.run(conn).one_or_none()
+    if head is None:
+        msg = "the ledger head row is missing"
+        raise LookupError(msg)
+    seq, prev_hash = int(head[0]), str(head[1])
     keys = [entry.idempotency_key for entry in entries]
     stored: dict[str, Any] = (
         {}
@@ -67,9 +76,9 @@ def append_many(
             ensure_same(existing, entry)
             continue
         values = entry_values(entry, seq=seq + 1, prev_hash=prev_hash, occurred_at=occurred_at)
-        conn.execute(INSERT_ENTRY, values)
-        moved = conn.execute(
-            ADVANCE_HEAD,
+        INSERT_ENTRY.run(conn, values)
+        moved = ADVANCE_HEAD.run(
+            conn,
             {"expected_seq": seq, "new_seq": values["seq"], "new_hash": values["entry_hash"]},
         )
         if moved.rowcount != 1:

@@ -21,6 +21,7 @@ from sqlalchemy.engine import Connection
 
 from gateway import ledger
 from gateway.ledger.models import LedgerEntry
+from gateway.prepared import Prepared
 from gateway.releases.delivery.errors import LinkRefused
 from gateway.releases.delivery.models import DeliveryLink
 from gateway.releases.delivery.service import (
@@ -38,7 +39,8 @@ LINKS = cast("Table", DeliveryLink.__table__)
 RELEASES = cast("Table", Release.__table__)
 PACKETS = cast("Table", Packet.__table__)
 ENTRIES = cast("Table", LedgerEntry.__table__)
-# Built once: building a statement costs more than running it on SQLite.
+# Built once and run as plain DB-API calls (gateway/prepared.py): SQLAlchemy's execution costs
+# several times the statement itself on SQLite.
 # What a download reads: the columns its checks, its stream and its ledger entries use (not the
 # big JSON ones, such as the packet's redaction report).
 LINK_COLUMNS = (
@@ -68,7 +70,7 @@ RELEASE_COLUMNS = (
     "accounting",
 )
 PACKET_COLUMNS = ("id", "release_id", "version", "blob_key", "sha256", "size", "verified")
-OPEN_LINK = (
+OPEN_LINK = Prepared(
     select(
         *(LINKS.c[name] for name in LINK_COLUMNS),
         *(RELEASES.c[name] for name in RELEASE_COLUMNS),
@@ -78,7 +80,7 @@ OPEN_LINK = (
     .join(PACKETS, PACKETS.c.id == LINKS.c.packet_id)
     .where(LINKS.c.id == bindparam("link_id"))
 )
-USE_ONE = (
+USE_ONE = Prepared(
     update(LINKS)
     .where(
         LINKS.c.id == bindparam("link_id"),
@@ -91,7 +93,7 @@ USE_ONE = (
     .values(uses=LINKS.c.uses + 1)
     .returning(LINKS.c.uses)
 )
-FIRST_COMPLETED = (
+FIRST_COMPLETED = Prepared(
     select(ENTRIES.c.seq)
     .where(
         ENTRIES.c.release_id == bindparam("release_id"),
@@ -107,7 +109,7 @@ def open_link(
     """The link (live by ``now``), its release (still ``released``) and its packet, as detached
     objects holding the columns a download uses (``*_COLUMNS``); :class:`LinkRefused` for
     anything else."""
-    row = conn.execute(OPEN_LINK, {"link_id": link_id}).one_or_none()
+    row = OPEN_LINK.run(conn, {"link_id": link_id}).one_or_none()
     if row is None:
         raise LinkRefused
     values = iter(row)
@@ -131,7 +133,7 @@ def consume(
 ) -> Download:
     """One use of the link and ``download.started``; :class:`LinkRefused` (nothing written)
     when the link is spent, revoked, locked or expired by now."""
-    use = conn.execute(USE_ONE, {"link_id": link_id, "now": clock.now()}).scalar_one_or_none()
+    use = USE_ONE.run(conn, {"link_id": link_id, "now": clock.now()}).scalar()
     if use is None:
         raise LinkRefused
     download = Download(
@@ -194,7 +196,7 @@ def _disclosed(conn: Connection, batch: Batch, release_id: uuid.UUID) -> bool:
     batch); the writer remembers the answer across batches."""
     if release_id in batch.disclosed or release_id in batch.known_disclosed:
         return True
-    first = conn.execute(FIRST_COMPLETED, {"release_id": release_id}).scalar()
+    first = FIRST_COMPLETED.run(conn, {"release_id": release_id}).scalar()
     if first is not None:
         batch.disclosed.add(release_id)  # committed before this batch began
     return first is not None

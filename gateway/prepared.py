@@ -1,0 +1,128 @@
+"""Core statements compiled once per dialect and run as plain DB-API calls, for the download
+path's hot statements (bench/README.md: SQLAlchemy's per-execution machinery cost about five
+times the statement itself on SQLite, on a thread that holds the GIL against the event loop).
+
+A :class:`Prepared` holds one Core statement. On first use with a dialect it compiles it and
+takes, through SQLAlchemy's public type API (``dialect_impl``, ``bind_processor``,
+``result_processor``), the same conversions SQLAlchemy would apply: UUIDs as hex text on SQLite,
+``UtcDateTime``, JSON, booleans. :meth:`Prepared.run` then calls the driver connection behind a
+SQLAlchemy :class:`~sqlalchemy.engine.Connection` directly, inside that connection's transaction:
+no execution context, no compiled-cache lookup, no ``Row`` objects. What it stores and reads is
+what the same statement run by ``Connection.execute`` stores and reads (tests/unit/db and
+tests/integration/db/test_prepared.py hold it to that on SQLite and PostgreSQL).
+
+Only plain statements: no expanding ``IN`` parameters, no multi-row ``VALUES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.sql.compiler import SQLCompiler
+from sqlalchemy.sql.elements import ClauseElement
+
+Processor = Callable[[Any], Any]
+
+
+@dataclass(frozen=True, slots=True)
+class Executed:
+    """A statement's fetched rows (converted) and its row count."""
+
+    rows: list[tuple[Any, ...]]
+    rowcount: int
+
+    def one_or_none(self) -> tuple[Any, ...] | None:
+        if len(self.rows) > 1:
+            msg = "more than one row"
+            raise LookupError(msg)
+        return self.rows[0] if self.rows else None
+
+    def scalar(self) -> Any:
+        return self.rows[0][0] if self.rows else None
+
+
+@dataclass(frozen=True, slots=True)
+class _Plan:
+    sql: str
+    names: tuple[str, ...]  # the bind names, in the order of a positional paramstyle
+    positional: bool
+    defaults: Mapping[str, Any]  # values bound in the statement itself (literals)
+    binds: Mapping[str, Processor]  # only the names whose type converts
+    results: tuple[Processor | None, ...] | None  # None: the statement returns no rows
+
+
+class Prepared:
+    """One Core statement; compiled for a dialect the first time it runs on one."""
+
+    def __init__(self, statement: ClauseElement) -> None:
+        self.statement = statement
+        self._plans: dict[tuple[str, str], _Plan] = {}
+
+    def run(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Executed:
+        """Execute on ``conn``'s driver connection, in its transaction; rows fetched whole."""
+        dialect = conn.dialect
+        plan = self._plans.get((dialect.name, dialect.driver))
+        if plan is None:
+            plan = self._plans[(dialect.name, dialect.driver)] = _plan(self.statement, dialect)
+        values = dict(plan.defaults)
+        if params:
+            values.update(params)
+        for name, process in plan.binds.items():
+            values[name] = process(values[name])
+        bound: Sequence[Any] | Mapping[str, Any] = (
+            tuple(values[name] for name in plan.names) if plan.positional else values
+        )
+        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        try:
+            cursor.execute(plan.sql, bound)
+            if plan.results is None:
+                return Executed([], cursor.rowcount)
+            processors = plan.results
+            rows = [
+                tuple(
+                    value if process is None or value is None else process(value)
+                    for process, value in zip(processors, row, strict=True)
+                )
+                for row in cursor.fetchall()
+            ]
+            return Executed(rows, cursor.rowcount)
+        finally:
+            cursor.close()
+
+
+def _plan(statement: ClauseElement, dialect: Dialect) -> _Plan:
+    compiled = statement.compile(dialect=dialect)
+    if not isinstance(compiled, SQLCompiler):  # pragma: no cover - DDL is not for this
+        msg = "only SQL statements can be prepared"
+        raise TypeError(msg)
+    if compiled.literal_execute_params or compiled.post_compile_params:
+        msg = "expanding or literal-execute parameters cannot be prepared"
+        raise ValueError(msg)
+    binds: dict[str, Processor] = {}
+    defaults: dict[str, Any] = {}
+    for bind, name in compiled.bind_names.items():
+        process = bind.type.dialect_impl(dialect).bind_processor(dialect)
+        if process is not None:
+            binds[name] = process
+        if not bind.required:
+            defaults[name] = bind.effective_value
+    # a SELECT's columns, or an INSERT/UPDATE's RETURNING columns (none without RETURNING)
+    columns = list(getattr(statement, "exported_columns", ()))
+    results = (
+        tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
+        )
+        if columns
+        else None
+    )
+    return _Plan(
+        sql=compiled.string,
+        names=tuple(compiled.positiontup or ()),
+        positional=bool(compiled.positional),
+        defaults=defaults,
+        binds=binds,
+        results=results,
+    )
