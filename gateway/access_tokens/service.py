@@ -13,8 +13,10 @@ from __future__ import annotations
 import json
 import re
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Protocol
 
 import structlog
@@ -37,6 +39,8 @@ from kernel.clock import Clock
 log = structlog.get_logger()
 EXTRA_CLAIM_NAME = re.compile(r"[a-z][a-z0-9_]{0,31}")
 ID_TEXT = re.compile(r"[A-Za-z0-9._:@-]{1,256}")
+# Valid tokens remembered per process (see AccessTokens._verify); about 1 MB at this size.
+VERIFIED_CACHE_SIZE = 4096
 RESERVED_CLAIMS = frozenset({*REQUIRED_CLAIMS, "typ", "alg", "kid", "cnf", "nonce", "scope"})
 
 
@@ -65,6 +69,7 @@ class AccessTokens:
         self._keys = keys
         self._clock = clock
         self._issuer = issuer
+        self._verified = _Verified(VERIFIED_CACHE_SIZE)
 
     def issue(
         self,
@@ -123,11 +128,37 @@ class AccessTokens:
             raise TokenRejected(RejectReason.UNEXPECTED) from None
 
     def _verify(self, purpose: Purpose, token: object, audience: str) -> Claims:
+        """The checks in full, or, for a token this object verified before, the checks that
+        depend on time: a download link's page and its Download button present the same token,
+        and a vendor downloads with it again. Only valid tokens are remembered, keyed by their
+        exact text, the purpose and the audience; a remembered token still fails once it has
+        expired, or its key is gone, retired past its grace or replaced."""
+        now = self._clock.now()
+        text = token if isinstance(token, str) else None
+        cached = self._verified.get(purpose, text, audience) if text is not None else None
+        if text is not None and cached is not None:
+            claims, secret = cached
+            key = self._keys.keyring().find(purpose, claims.kid)
+            if key is not None and key.secret == secret and key.verifies_at(now):
+                try:
+                    verifier.check_still_valid(claims, now)
+                except TokenRejected:
+                    self._verified.forget(purpose, text, audience)
+                    raise
+                return claims
+            self._verified.forget(purpose, text, audience)
+        claims, secret = self._verify_in_full(purpose, token, audience, now)
+        if text is not None:
+            self._verified.put(purpose, text, audience, (claims, secret))
+        return claims
+
+    def _verify_in_full(
+        self, purpose: Purpose, token: object, audience: str, now: datetime
+    ) -> tuple[Claims, bytes]:
         header_b64, payload_b64, signature_b64 = verifier.split(token)
         header = verifier.json_object(verifier.decode_segment(header_b64))
         kid = verifier.check_header(header, purpose)
         verifier.decode_segment(signature_b64)  # canonical encoding: no second spelling
-        now = self._clock.now()
         key = self._keys.keyring().find(purpose, kid)
         if key is None:
             raise TokenRejected(RejectReason.UNKNOWN_KEY)
@@ -138,9 +169,36 @@ class AccessTokens:
         ):
             raise TokenRejected(RejectReason.SIGNATURE)
         payload = verifier.json_object(verifier.decode_segment(payload_b64))
-        return verifier.check_claims(
+        claims = verifier.check_claims(
             payload, purpose=purpose, kid=kid, issuer=self._issuer, audience=audience, now=now
         )
+        return claims, key.secret
+
+
+class _Verified:
+    """The tokens verified lately, least recently used first out (bounded)."""
+
+    def __init__(self, size: int) -> None:
+        self._size = size
+        self._entries: OrderedDict[tuple[Purpose, str, str], tuple[Claims, bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, purpose: Purpose, token: str, audience: str) -> tuple[Claims, bytes] | None:
+        with self._lock:
+            found = self._entries.get((purpose, token, audience))
+            if found is not None:
+                self._entries.move_to_end((purpose, token, audience))
+            return found
+
+    def put(self, purpose: Purpose, token: str, audience: str, value: tuple[Claims, bytes]) -> None:
+        with self._lock:
+            self._entries[(purpose, token, audience)] = value
+            while len(self._entries) > self._size:
+                self._entries.popitem(last=False)
+
+    def forget(self, purpose: Purpose, token: str, audience: str) -> None:
+        with self._lock:
+            self._entries.pop((purpose, token, audience), None)
 
 
 def _checked_extra(extra: Mapping[str, ClaimValue]) -> dict[str, ClaimValue]:

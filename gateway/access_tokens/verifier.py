@@ -130,6 +130,16 @@ def check_claims(
     )
 
 
+def check_still_valid(claims: Claims, now: datetime) -> None:
+    """The time checks of :func:`check_claims` again, for claims verified earlier."""
+    _check_times(
+        int(claims.issued_at.timestamp()),
+        int(claims.not_before.timestamp()),
+        int(claims.expires_at.timestamp()),
+        now.timestamp(),
+    )
+
+
 def _check_times(iat: int, nbf: int, exp: int, now: float) -> None:
     leeway = LEEWAY.total_seconds()
     if not iat <= nbf < exp:
