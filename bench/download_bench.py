@@ -217,7 +217,8 @@ def _profile(target: Path | None, pid: int, seconds: int) -> subprocess.Popen[by
     GIL: where the one Python core goes), when asked."""
     if target is None:
         return None
-    command = ["py-spy", "record", "-p", str(pid), "-f", "raw", "-o", str(target)]
+    spy = shutil.which("py-spy") or str(Path(sys.executable).with_name("py-spy"))
+    command = [spy, "record", "-p", str(pid), "-f", "raw", "-o", str(target)]
     command += ["-d", str(seconds), "-r", "200", "--gil"]  # only the thread holding the GIL
     return subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
