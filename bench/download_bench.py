@@ -313,8 +313,8 @@ def run(settings: Settings, tmp: Path, args: argparse.Namespace) -> None:
         for process in (full, bare):
             process.terminate()
             process.wait(timeout=10)
-    if args.keep_log:
-        shutil.copy(tmp / "full.log", args.keep_log)
+        if args.keep_log:  # also when the run failed: the log says why
+            shutil.copy(tmp / "full.log", args.keep_log)
     results["rounds"] = rounds
     for side in ("bare", "full"):
         results[side] = {

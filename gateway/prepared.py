@@ -51,7 +51,8 @@ class _Plan:
     positional: bool
     defaults: Mapping[str, Any]  # values bound in the statement itself (literals)
     binds: Mapping[str, Processor]  # only the names whose type converts
-    results: tuple[Processor | None, ...] | None  # None: the statement returns no rows
+    # the result columns that convert, by position; None: the statement returns no rows
+    results: tuple[tuple[int, Processor], ...] | None
 
 
 class Prepared:
@@ -80,17 +81,22 @@ class Prepared:
             cursor.execute(plan.sql, bound)
             if plan.results is None:
                 return Executed([], cursor.rowcount)
-            processors = plan.results
-            rows = [
-                tuple(
-                    value if process is None or value is None else process(value)
-                    for process, value in zip(processors, row, strict=True)
-                )
-                for row in cursor.fetchall()
-            ]
+            rows = [_converted(row, plan.results) for row in cursor.fetchall()]
             return Executed(rows, cursor.rowcount)
         finally:
             cursor.close()
+
+
+def _converted(
+    row: Sequence[Any], converters: tuple[tuple[int, Processor], ...]
+) -> tuple[Any, ...]:
+    if not converters:
+        return tuple(row)
+    values = list(row)
+    for i, process in converters:
+        if values[i] is not None:
+            values[i] = process(values[i])
+    return tuple(values)
 
 
 def _plan(statement: ClauseElement, dialect: Dialect) -> _Plan:
@@ -111,10 +117,9 @@ def _plan(statement: ClauseElement, dialect: Dialect) -> _Plan:
             defaults[name] = bind.effective_value
     # a SELECT's columns, or an INSERT/UPDATE's RETURNING columns (none without RETURNING)
     columns = list(getattr(statement, "exported_columns", ()))
+    processors = [c.type.dialect_impl(dialect).result_processor(dialect, None) for c in columns]
     results = (
-        tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None) for column in columns
-        )
+        tuple((i, process) for i, process in enumerate(processors) if process is not None)
         if columns
         else None
     )
