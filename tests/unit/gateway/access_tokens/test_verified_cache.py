@@ -96,26 +96,25 @@ def test_a_changed_text_is_checked_in_full(rig: Rig, signatures: list[str]) -> N
     assert len(signatures) == 2
 
 
-def test_a_key_removed_from_the_keyring_refuses_its_remembered_tokens(rig: Rig) -> None:
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ({"kid": "other-kid-0001"}, RejectReason.UNKNOWN_KEY),  # the key left the keyring
+        ({"secret": bytes(32)}, RejectReason.SIGNATURE),  # another secret under the same kid
+    ],
+    ids=["removed", "replaced-under-same-kid"],
+)
+def test_a_key_removed_or_replaced_refuses_its_remembered_tokens(
+    rig: Rig, change: dict[str, object], reason: RejectReason
+) -> None:
     keys = SwitchableKeys(rig.keyring)
     rig = _rig_with(keys, rig)
     token = _issue(rig)
     rig.verify(token)
     active = rig.keyring.active(Purpose.DOWNLOAD_LINK)
     others = tuple(key for key in rig.keyring.keys if key is not active)
-    keys.current = Keyring((*others, replace(active, kid="other-kid-0001")))
-    assert refused(rig, token).reason is RejectReason.UNKNOWN_KEY
-
-
-def test_a_key_replaced_under_the_same_kid_refuses_its_remembered_tokens(rig: Rig) -> None:
-    keys = SwitchableKeys(rig.keyring)
-    rig = _rig_with(keys, rig)
-    token = _issue(rig)
-    rig.verify(token)
-    active = rig.keyring.active(Purpose.DOWNLOAD_LINK)
-    others = tuple(key for key in rig.keyring.keys if key is not active)
-    keys.current = Keyring((*others, replace(active, secret=bytes(32))))
-    assert refused(rig, token).reason is RejectReason.SIGNATURE
+    keys.current = Keyring((*others, replace(active, **change)))  # type: ignore[arg-type]
+    assert refused(rig, token).reason is reason
 
 
 def test_a_key_retired_past_its_grace_refuses_its_remembered_tokens(rig: Rig) -> None:
