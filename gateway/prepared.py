@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection, Dialect
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.compiler import SQLCompiler
 from sqlalchemy.sql.elements import ClauseElement
 
@@ -76,15 +77,42 @@ class Prepared:
         bound: Sequence[Any] | Mapping[str, Any] = (
             tuple(values[name] for name in plan.names) if plan.positional else values
         )
-        cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+        raw = conn.connection.dbapi_connection
+        cursor = raw.cursor()  # type: ignore[union-attr]
         try:
-            cursor.execute(plan.sql, bound)
+            # the engine's listeners see the statement as they see Connection.execute's
+            conn.dispatch.before_cursor_execute(conn, cursor, plan.sql, bound, None, False)
+            try:
+                cursor.execute(plan.sql, bound)
+                fetched = [] if plan.results is None else cursor.fetchall()
+            except dialect.loaded_dbapi.Error as exc:
+                raise _wrapped(conn, raw, cursor, plan.sql, exc) from exc
+            conn.dispatch.after_cursor_execute(conn, cursor, plan.sql, bound, None, False)
             if plan.results is None:
                 return Executed([], cursor.rowcount)
-            rows = [_converted(row, plan.results) for row in cursor.fetchall()]
-            return Executed(rows, cursor.rowcount)
+            return Executed([_converted(row, plan.results) for row in fetched], cursor.rowcount)
         finally:
             cursor.close()
+
+
+def _wrapped(conn: Connection, raw: Any, cursor: Any, sql: str, exc: Exception) -> Exception:
+    """The driver's error as ``Connection.execute`` raises it: SQLAlchemy's wrapper of the same
+    class (``OperationalError`` for a lost or locked database, which the app answers with 503),
+    never with the parameters in its text; a lost connection is invalidated, so its pool hands
+    out a fresh one."""
+    dialect = conn.dialect
+    disconnect = dialect.is_disconnect(exc, raw, cursor)  # type: ignore[arg-type]
+    if disconnect and not conn.invalidated:
+        conn.invalidate(exc)
+    return DBAPIError.instance(
+        sql,
+        None,
+        exc,
+        dialect.loaded_dbapi.Error,
+        hide_parameters=True,
+        connection_invalidated=disconnect,
+        dialect=dialect,
+    )
 
 
 def _converted(

@@ -25,10 +25,12 @@ from sqlalchemy import (
     Text,
     Uuid,
     bindparam,
+    event,
     insert,
     select,
     update,
 )
+from sqlalchemy.exc import IntegrityError
 
 from gateway.db import build_sync_engine
 from gateway.ledger.models import UtcDateTime
@@ -173,3 +175,36 @@ def test_one_or_none_refuses_several_rows(engine: Engine) -> None:
         Prepared(INSERT).run(conn, _row())
     with engine.connect() as conn, pytest.raises(LookupError):
         Prepared(select(SAMPLES.c.id)).run(conn).one_or_none()
+
+
+def test_the_engines_listeners_see_its_statements(engine: Engine) -> None:
+    seen: list[tuple[str, str]] = []
+
+    def before(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(("before", statement))
+
+    def after(_conn: Any, _cursor: Any, statement: str, *_rest: Any) -> None:
+        seen.append(("after", statement))
+
+    event.listen(engine, "before_cursor_execute", before)
+    event.listen(engine, "after_cursor_execute", after)
+    try:
+        with engine.begin() as conn:
+            Prepared(INSERT).run(conn, _row())
+    finally:
+        event.remove(engine, "before_cursor_execute", before)
+        event.remove(engine, "after_cursor_execute", after)
+    inserts = [(when, sql) for when, sql in seen if sql.startswith("INSERT INTO prepared_samples")]
+    assert [when for when, _sql in inserts] == ["before", "after"]
+
+
+def test_a_driver_error_is_sqlalchemys_without_the_parameters(engine: Engine) -> None:
+    row = _row(body="Canary-Patient-Name-7731")
+    with engine.begin() as conn:
+        Prepared(INSERT).run(conn, row)
+    with engine.begin() as conn, pytest.raises(IntegrityError) as caught:
+        Prepared(INSERT).run(conn, row)  # the same primary key again
+    assert "Canary-Patient-Name-7731" not in str(caught.value)
+    assert not caught.value.connection_invalidated
+    with engine.connect() as conn:  # the pool's connection still works
+        assert Prepared(BY_ID).run(conn, {"id": row["id"]}).one_or_none() is not None
