@@ -65,6 +65,25 @@ class Prepared:
 
     def run(self, conn: Connection, params: Mapping[str, Any] | None = None) -> Executed:
         """Execute on ``conn``'s driver connection, in its transaction; rows fetched whole."""
+        plan, bound = self._bound(conn, params)
+        raw = conn.connection.dbapi_connection
+        cursor = raw.cursor()  # type: ignore[union-attr]
+        try:
+            # the engine's listeners see the statement as they see Connection.execute's
+            conn.dispatch.before_cursor_execute(conn, cursor, plan.sql, bound, None, False)
+            try:
+                cursor.execute(plan.sql, bound)
+                fetched = [] if plan.results is None else cursor.fetchall()
+            except conn.dialect.loaded_dbapi.Error as exc:
+                raise _wrapped(conn, raw, cursor, plan.sql, exc) from exc
+            conn.dispatch.after_cursor_execute(conn, cursor, plan.sql, bound, None, False)
+            return _executed(plan, fetched, cursor.rowcount)
+        finally:
+            cursor.close()
+
+    def _bound(
+        self, conn: Connection, params: Mapping[str, Any] | None
+    ) -> tuple[_Plan, Sequence[Any] | Mapping[str, Any]]:
         dialect = conn.dialect
         plan = self._plans.get((dialect.name, dialect.driver))
         if plan is None:
@@ -74,25 +93,50 @@ class Prepared:
             values.update(params)
         for name, process in plan.binds.items():
             values[name] = process(values[name])
-        bound: Sequence[Any] | Mapping[str, Any] = (
-            tuple(values[name] for name in plan.names) if plan.positional else values
-        )
-        raw = conn.connection.dbapi_connection
-        cursor = raw.cursor()  # type: ignore[union-attr]
+        if plan.positional:
+            return plan, tuple(values[name] for name in plan.names)
+        return plan, values
+
+
+def run_all(
+    conn: Connection, steps: Sequence[tuple[Prepared, Mapping[str, Any] | None]]
+) -> list[Executed]:
+    """Run ``steps`` in order in ``conn``'s transaction, as :meth:`Prepared.run` would one by
+    one; on psycopg in one pipeline (one round trip to the server instead of one per statement).
+    For statements that need no result before the next is sent. An error in any fails the call
+    (and, on PostgreSQL, the transaction)."""
+    raw = conn.connection.dbapi_connection
+    pipeline = getattr(raw, "pipeline", None) if conn.dialect.driver == "psycopg" else None
+    if pipeline is None:
+        return [prepared.run(conn, params) for prepared, params in steps]
+    sent: list[tuple[_Plan, Any, Sequence[Any] | Mapping[str, Any]]] = []
+    try:
         try:
-            # the engine's listeners see the statement as they see Connection.execute's
-            conn.dispatch.before_cursor_execute(conn, cursor, plan.sql, bound, None, False)
-            try:
-                cursor.execute(plan.sql, bound)
+            with pipeline():
+                for prepared, params in steps:
+                    plan, bound = prepared._bound(conn, params)
+                    cursor = raw.cursor()  # type: ignore[union-attr]
+                    conn.dispatch.before_cursor_execute(conn, cursor, plan.sql, bound, None, False)
+                    cursor.execute(plan.sql, bound)
+                    sent.append((plan, cursor, bound))
+            results = []
+            for plan, cursor, bound in sent:
                 fetched = [] if plan.results is None else cursor.fetchall()
-            except dialect.loaded_dbapi.Error as exc:
-                raise _wrapped(conn, raw, cursor, plan.sql, exc) from exc
-            conn.dispatch.after_cursor_execute(conn, cursor, plan.sql, bound, None, False)
-            if plan.results is None:
-                return Executed([], cursor.rowcount)
-            return Executed([_converted(row, plan.results) for row in fetched], cursor.rowcount)
-        finally:
-            cursor.close()
+                conn.dispatch.after_cursor_execute(conn, cursor, plan.sql, bound, None, False)
+                results.append(_executed(plan, fetched, cursor.rowcount))
+        except conn.dialect.loaded_dbapi.Error as exc:
+            sql = sent[-1][0].sql if sent else ""
+            raise _wrapped(conn, raw, None, sql, exc) from exc
+        return results
+    finally:
+        for step in sent:
+            step[1].close()
+
+
+def _executed(plan: _Plan, fetched: Sequence[Any], rowcount: int) -> Executed:
+    if plan.results is None:
+        return Executed([], rowcount)
+    return Executed([_converted(row, plan.results) for row in fetched], rowcount)
 
 
 def _wrapped(conn: Connection, raw: Any, cursor: Any, sql: str, exc: Exception) -> Exception:

@@ -34,7 +34,7 @@ from sqlalchemy.exc import IntegrityError
 
 from gateway.db import build_sync_engine
 from gateway.ledger.models import UtcDateTime
-from gateway.prepared import Prepared
+from gateway.prepared import Prepared, run_all
 from gateway.settings import Settings
 
 pytestmark = pytest.mark.db
@@ -208,3 +208,32 @@ def test_a_driver_error_is_sqlalchemys_without_the_parameters(engine: Engine) ->
     assert not caught.value.connection_invalidated
     with engine.connect() as conn:  # the pool's connection still works
         assert Prepared(BY_ID).run(conn, {"id": row["id"]}).one_or_none() is not None
+
+
+def test_run_all_gives_what_one_by_one_gives(engine: Engine) -> None:
+    rows = [_row(count=n) for n in range(3)]
+    with engine.begin() as conn:
+        done = run_all(
+            conn,
+            [
+                *((Prepared(INSERT), row) for row in rows),
+                (Prepared(BUMP), {"below": 2}),
+                (Prepared(TOUCH), None),
+            ],
+        )
+    assert [result.rowcount for result in done[:3]] == [1, 1, 1]
+    assert sorted(done[3].rows) == sorted((r["id"], r["count"] + 1, WHEN) for r in rows[:2])
+    assert (done[4].rows, done[4].rowcount) == ([], 3)
+    for row in rows:
+        expected = row | {"count": row["count"] + (1 if row["count"] < 2 else 0), "body": "touched"}
+        assert _prepared_read(engine, row["id"]) == expected
+
+
+def test_run_all_fails_whole_on_an_error(engine: Engine) -> None:
+    first, again = _row(), _row()
+    with engine.begin() as conn:
+        Prepared(INSERT).run(conn, again)
+    with pytest.raises(IntegrityError), engine.begin() as conn:
+        run_all(conn, [(Prepared(INSERT), first), (Prepared(INSERT), again)])
+    with engine.connect() as conn:
+        assert Prepared(BY_ID).run(conn, {"id": first["id"]}).one_or_none() is None
