@@ -1,15 +1,19 @@
 """Core statements compiled once per dialect and run as plain DB-API calls, for the download
-path's hot statements (bench/README.md: SQLAlchemy's per-execution machinery cost about five
-times the statement itself on SQLite, on a thread that holds the GIL against the event loop).
+path's statements in the downloads' group commit (bench/README.md: SQLAlchemy's per-execution
+machinery cost several times the statement itself, on a thread that holds the GIL against the
+event loop).
 
 A :class:`Prepared` holds one Core statement. On first use with a dialect it compiles it and
 takes, through SQLAlchemy's public type API (``dialect_impl``, ``bind_processor``,
 ``result_processor``), the same conversions SQLAlchemy would apply: UUIDs as hex text on SQLite,
 ``UtcDateTime``, JSON, booleans. :meth:`Prepared.run` then calls the driver connection behind a
 SQLAlchemy :class:`~sqlalchemy.engine.Connection` directly, inside that connection's transaction:
-no execution context, no compiled-cache lookup, no ``Row`` objects. What it stores and reads is
-what the same statement run by ``Connection.execute`` stores and reads (tests/unit/db and
-tests/integration/db/test_prepared.py hold it to that on SQLite and PostgreSQL).
+no execution context, no compiled-cache lookup, no ``Row`` objects. It keeps what callers and
+operators rely on: the engine's ``before/after_cursor_execute`` listeners see the statement, a
+driver error is raised as SQLAlchemy's class for it (parameters hidden) and a lost connection is
+invalidated. :func:`run_all` sends several statements in one psycopg pipeline. What it stores and
+reads is what ``Connection.execute`` stores and reads: ``tests/integration/db/test_prepared.py``
+holds it to that on SQLite and PostgreSQL.
 
 Only plain statements: no expanding ``IN`` parameters, no multi-row ``VALUES``.
 """
