@@ -11,6 +11,7 @@ acts only on an ``approved`` release and ``move`` is a conditional update; a lin
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -167,11 +168,12 @@ async def _consume(
     )
 
 
-async def finish_download(
+def finish_download(
     deps: DeliveryDeps, download: Download, actor: str, *, completed: bool, sent: int
-) -> None:
-    """``download.completed`` or ``download.aborted``, in the next group commit."""
-    await deps.group.run(
+) -> asyncio.Future[None]:
+    """Queue ``download.completed`` or ``download.aborted`` for the next group commit, now; the
+    future is done when it committed. The writer commits what was queued before it closes."""
+    return deps.group.submit(
         lambda conn, batch: usage.finish(
             conn, batch, download, actor=actor, completed=completed, sent=sent, clock=deps.clock
         )

@@ -52,6 +52,7 @@ class Batch:
 Work = Callable[[Connection, Batch], Any]
 Outcome = tuple[BaseException | None, Any]
 MAX_BATCH = 64
+CLOSE_WAIT_S = 10.0
 
 
 class GroupWriter:
@@ -66,6 +67,7 @@ class GroupWriter:
         self._max_batch = max_batch
         self._known_disclosed: frozenset[uuid.UUID] = frozenset()
         self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
+        self._open: set[asyncio.Future[Any]] = set()  # submitted, not yet committed or failed
         self._thread: ThreadPoolExecutor | None = None
         self._task: asyncio.Task[None] | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
@@ -73,14 +75,21 @@ class GroupWriter:
 
     async def run(self, work: Callable[[Connection, Batch], T]) -> T:
         """Run ``work`` in the next batch's transaction; its result once the batch committed."""
+        return await self.submit(work)
+
+    def submit(self, work: Callable[[Connection, Batch], T]) -> asyncio.Future[T]:
+        """Queue ``work`` for the next batch now, without waiting: the future is done once the
+        batch committed (or failed). :meth:`close` waits for every submitted work first."""
         loop = asyncio.get_running_loop()
         if self._loop is not loop or self._task is None or self._task.done():
             self._start(loop)
         future: asyncio.Future[T] = loop.create_future()
         self._pending.append((work, future))
+        self._open.add(future)
+        future.add_done_callback(self._open.discard)
         assert self._wake is not None  # noqa: S101 - set by _start
         self._wake.set()
-        return await future
+        return future
 
     def _start(self, loop: asyncio.AbstractEventLoop) -> None:
         if self._thread is None:
@@ -135,7 +144,12 @@ class GroupWriter:
             )
         return outcomes, shared.disclosed
 
-    async def close(self) -> None:
+    async def close(self, timeout_s: float = CLOSE_WAIT_S) -> None:
+        """Commit what was submitted (waiting at most ``timeout_s``), then stop."""
+        if self._open and self._task is not None and not self._task.done():
+            _done, left = await asyncio.wait(set(self._open), timeout=timeout_s)
+            if left:
+                log.warning("delivery.writer_closed_with_work", works=len(left))
         if self._task is not None:
             self._task.cancel()
             await asyncio.gather(self._task, return_exceptions=True)
