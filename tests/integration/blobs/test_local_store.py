@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
 import threading
+import time
 from collections.abc import AsyncIterator, Iterator
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from gateway.blobs import LocalBlobStore
+from gateway.blobs import LocalBlobStore, local
 from kernel.blobs import BlobIntegrityError, BlobStoreUnavailable
 
 pytestmark = pytest.mark.anyio
@@ -205,3 +207,83 @@ async def test_keys_stored_before_go_by_the_data_files_time_and_skip_other_files
     ]
     listed = await store.keys_stored_before("evidence", datetime.now(UTC) + timedelta(hours=1))
     assert listed == sorted([old.key, new.key])
+
+
+@pytest.fixture
+def hashes(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """Counts SHA-256 objects made (the blob store makes one per hashed read)."""
+    made: list[int] = []
+    real = hashlib.sha256
+
+    def counted(*args: Any, **kwargs: Any) -> Any:
+        made.append(1)
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(hashlib, "sha256", counted)
+    return made
+
+
+@pytest.fixture
+def settled_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Files count as settled as soon as they are written (the tests cannot wait 2 s)."""
+    monkeypatch.setattr(local, "SETTLED_NS", 0)
+
+
+async def _stream_all(store: LocalBlobStore, key: str, chunk_size: int) -> bytes:
+    return b"".join([c async for c in store.stream(key, chunk_size=chunk_size)])
+
+
+@pytest.mark.usefixtures("settled_at_once")
+@pytest.mark.parametrize("chunk_size", [1024, 7], ids=["one-read", "chunked"])
+async def test_a_file_that_hashed_right_is_not_hashed_again_until_it_changes(
+    store: LocalBlobStore, hashes: list[int], chunk_size: int
+) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="packets")
+    hashes.clear()
+
+    for _ in range(3):
+        assert await _stream_all(store, stored.key, chunk_size) == PDF
+    assert len(hashes) == 1
+
+
+async def test_a_file_changed_just_now_is_hashed_on_every_read(
+    store: LocalBlobStore, hashes: list[int]
+) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="packets")
+    hashes.clear()
+
+    for _ in range(2):
+        assert await _stream_all(store, stored.key, 1024) == PDF
+    assert len(hashes) == 2
+
+
+def _rewrite_in_place_keeping_times(path: Path, data: bytes) -> None:
+    before = path.stat()
+    time.sleep(0.05)  # a later clock tick than the put, even where file times are coarse
+    with path.open("r+b") as f:
+        f.write(data)
+    os.utime(path, ns=(before.st_atime_ns, before.st_mtime_ns))
+    assert path.stat().st_mtime_ns == before.st_mtime_ns
+
+
+def _replace_keeping_times(path: Path, data: bytes) -> None:
+    before = path.stat()
+    other = path.with_name("replacement.tmp")
+    other.write_bytes(data)
+    os.utime(other, ns=(before.st_atime_ns, before.st_mtime_ns))
+    other.replace(path)
+
+
+@pytest.mark.usefixtures("settled_at_once")
+@pytest.mark.parametrize("alter", [_rewrite_in_place_keeping_times, _replace_keeping_times])
+@pytest.mark.parametrize("chunk_size", [1024, 7], ids=["one-read", "chunked"])
+async def test_a_file_altered_after_a_good_read_is_refused(
+    store: LocalBlobStore, alter: Any, chunk_size: int
+) -> None:
+    stored = await store.put(PDF, content_type="application/pdf", prefix="packets")
+    assert await _stream_all(store, stored.key, chunk_size) == PDF  # remembered
+
+    alter(store.path_of(stored.key), PDF.replace(b"synthetic", b"SYNTHETIC"))
+
+    with pytest.raises(BlobIntegrityError):
+        await _stream_all(store, stored.key, chunk_size)
