@@ -14,10 +14,11 @@ def serve(host: str | None, port: int | None) -> None:
     """Serve the gateway over HTTP."""
     import uvicorn
 
-    from gateway.app import create_app
+    from gateway.app import create_app, settle_heap
 
     settings = load_settings()
     app = create_app(settings)
+    app.on_startup.append(settle_heap)  # last: after the services have started
     uvicorn.run(
         app,
         host=host or settings.host,
