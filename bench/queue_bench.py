@@ -13,7 +13,9 @@ Then, in-process through the ASGI app (``AsyncTestClient``, a specialist's beare
 middleware and auth stack), it times ``GET /api/v1/queue`` for every filter the API has, each
 with every sort (``due_on``, ``-due_on``, ``created_at``, ``-created_at``), on the first page and
 on a deep keyset page (the cursor of the row half-way through that filter's order, computed
-untimed). Per combination: p50/p95/p99 in ms; overall p95 and the load average at start and end.
+untimed). Planner statistics are taken after the seed (``ANALYZE``; on SQLite through
+``gateway.db_statistics``, the daily workflow's function). Per combination: p50/p95/p99 in ms;
+overall p95 and the load average at start and end.
 ``--explain`` prints the PostgreSQL plan of the slowest combination.
 """
 
@@ -43,6 +45,7 @@ from gateway.auth.models import Organisation
 from gateway.auth.principal import Principal, Via
 from gateway.auth.rules import Role
 from gateway.db import build_engine, build_session_maker
+from gateway.db_statistics import refresh_planner_statistics
 from gateway.migrations import runner
 from gateway.releases.models import Patient, Release
 from gateway.releases.queue import (
@@ -255,6 +258,16 @@ def pct(values: list[float], p: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(len(ordered) * p) - 1))]
 
 
+async def analyze(engine: Any, settings: Settings) -> None:
+    """Planner statistics after the seed: on SQLite what the daily ``roi.db_statistics``
+    workflow does; on PostgreSQL what autovacuum would do in time."""
+    if await refresh_planner_statistics(engine):
+        return
+    plain = settings.database_url.replace("+psycopg", "")
+    with psycopg.connect(plain, autocommit=True) as conn:
+        conn.execute("ANALYZE")
+
+
 async def main(sqlite: bool, n: int, runs: int, explain: bool) -> None:
     load_start = os.getloadavg()
     with database(sqlite) as settings:
@@ -269,10 +282,7 @@ async def main(sqlite: bool, n: int, runs: int, explain: bool) -> None:
         started = time.perf_counter()
         await seed(sessions, n, staff)
         seeded = time.perf_counter() - started
-        if not sqlite:
-            plain = settings.database_url.replace("+psycopg", "")
-            with psycopg.connect(plain, autocommit=True) as conn:
-                conn.execute("ANALYZE")
+        await analyze(engine, settings)
         print(
             f"seeded {n} releases in {seeded:.1f} s "
             f"({'sqlite' if sqlite else 'postgresql'}); load average at start "

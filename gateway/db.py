@@ -31,6 +31,9 @@ SQLITE_PRAGMAS = (
     "PRAGMA synchronous=FULL",
     "PRAGMA foreign_keys=ON",
 )
+# A SQLite connection reads the planner's statistics when it opens, not when another connection
+# runs ANALYZE (gateway/db_statistics.py): the request engines' connections are renewed hourly.
+SQLITE_RECYCLE_S = 3600
 
 
 def build_engine(settings: Settings) -> AsyncEngine:
@@ -47,7 +50,9 @@ def build_engine(settings: Settings) -> AsyncEngine:
 def _sqlite_engine(url: str, *, busy_timeout_ms: int) -> AsyncEngine:
     # No pre-ping: a file database does not drop connections, and a ping is a thread hop per
     # checkout.
-    engine = create_async_engine(url, connect_args={"timeout": busy_timeout_ms / 1000})
+    engine = create_async_engine(
+        url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_recycle=SQLITE_RECYCLE_S
+    )
     _use_immediate_transactions(engine.sync_engine, busy_timeout_ms)
     return engine
 
@@ -118,7 +123,10 @@ def build_read_engine(settings: Settings) -> AsyncEngine | None:
     # No reset on return: with no BEGIN there is never a transaction to roll back, and the
     # rollback would be a thread hop per checkout.
     engine = create_async_engine(
-        url, connect_args={"timeout": busy_timeout_ms / 1000}, pool_reset_on_return=None
+        url,
+        connect_args={"timeout": busy_timeout_ms / 1000},
+        pool_reset_on_return=None,
+        pool_recycle=SQLITE_RECYCLE_S,
     )
     _read_only(engine.sync_engine, busy_timeout_ms)
     return engine

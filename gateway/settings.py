@@ -24,6 +24,12 @@ class DatabaseSettings(BaseModel):
     statement_timeout_ms: int = 8_000
     busy_timeout_ms: int = 5_000
     pool_size: int = 5
+    statistics_cron: str = Field(
+        default="41 2 * * *",
+        description="SQLite: when the query planner's statistics are refreshed (ANALYZE, cron, "
+        "UTC), as a scheduled workflow in processes that run workflows. PostgreSQL keeps its "
+        "own (autovacuum).",
+    )
     read_timeout_s: float | None = Field(
         default=None,
         gt=0,

@@ -17,8 +17,9 @@ from dataclasses import dataclass
 from dbos import ScheduleInput
 
 import gateway.workflows.probe  # noqa: F401  (registers roi.probe)
-from gateway import (  # roi.blob_sweep, roi.delivery_sweep, roi.baa_expiry
+from gateway import (  # roi.blob_sweep, roi.db_statistics, roi.delivery_sweep, roi.baa_expiry
     blob_sweep,
+    db_statistics,
     delivery_jobs,
     vendors_jobs,
 )
@@ -55,6 +56,11 @@ def schedules(settings: Settings) -> list[ScheduleInput]:
             settings.delivery.sweep_cron,
         ),
         (blob_sweep.WORKFLOW_NAME, blob_sweep.blob_sweep_workflow, settings.blob_sweep.cron),
+        (
+            db_statistics.WORKFLOW_NAME,
+            db_statistics.statistics_workflow,
+            settings.database.statistics_cron,
+        ),
     )
     return [
         ScheduleInput(schedule_name=name, workflow_fn=workflow, schedule=cron)
