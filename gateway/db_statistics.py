@@ -4,8 +4,10 @@ hundred rows per index, milliseconds on a large table).
 
 SQLite has no autovacuum: a database that was never analyzed plans every query on guesses. With
 100,000 releases, the approval queue filtered by requester type picked the organisation index,
-read the 40,000 releases of those organisations and sorted them for a page of 50 (45-60 ms); with
-statistics it walks the due-date index and stops after 50 rows (0.3 ms; bench/README.md).
+read the 40,000 releases of those organisations and sorted them for a page of 50 (44-58 ms); with
+statistics it walks the due-date index and stops after 50 rows (0.3 ms). Those two figures come
+from a one-off ``EXPLAIN QUERY PLAN`` on a copy of the benchmark's database; the benchmark's own
+before and after are in bench/README.md and bench/queue_results/.
 PostgreSQL keeps its own statistics (autovacuum's ANALYZE); there this does nothing.
 """
 

@@ -49,10 +49,13 @@ def _finish(
 
 
 def _log_failure(download_id: uuid.UUID, finished: asyncio.Future[None]) -> None:
-    error = None if finished.cancelled() else finished.exception()
-    if finished.cancelled() or error is not None:
-        name = "CancelledError" if error is None else type(error).__name__
-        log.warning("delivery.finish_failed", download_id=str(download_id), error=name)
+    if finished.cancelled():
+        error = "CancelledError"
+    elif (exc := finished.exception()) is not None:
+        error = type(exc).__name__
+    else:
+        return
+    log.warning("delivery.finish_failed", download_id=str(download_id), error=error)
 
 
 async def _settled(finishing: list[asyncio.Future[None]]) -> None:
