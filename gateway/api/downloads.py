@@ -17,13 +17,13 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncGenerator, AsyncIterator
 from functools import partial
 
 import structlog
 from litestar.background_tasks import BackgroundTask
-from litestar.response import Stream
 
+from gateway.api.download_response import DownloadStream
 from gateway.releases.delivery import DeliveryDeps, Download, finish_download
 
 log = structlog.get_logger(__name__)
@@ -71,7 +71,7 @@ async def _body(
     actor: str,
     chunks: tuple[bytes, AsyncIterator[bytes]],
     finishing: list[asyncio.Future[None]],
-) -> AsyncIterator[bytes]:
+) -> AsyncGenerator[bytes, None]:
     first, rest = chunks
     sent, completed = 0, False
     try:
@@ -92,7 +92,7 @@ async def _body(
             await _settled([finished])
 
 
-async def stream_download(deps: DeliveryDeps, download: Download, actor: str) -> Stream:
+async def stream_download(deps: DeliveryDeps, download: Download, actor: str) -> DownloadStream:
     """The first chunk is read before the response starts: a blob store that is down gives a
     503 (BLOB_STORE_UNAVAILABLE) with ``download.aborted`` recorded, not a 200 head and a
     broken body."""
@@ -110,6 +110,6 @@ async def stream_download(deps: DeliveryDeps, download: Download, actor: str) ->
     }
     finishing: list[asyncio.Future[None]] = []
     body = _body(deps, download, actor, (first, chunks), finishing)
-    return Stream(
+    return DownloadStream(
         body, media_type=PDF, headers=headers, background=BackgroundTask(_settled, finishing)
     )
