@@ -3,7 +3,8 @@
 Litestar's :class:`~litestar.response.Stream` runs the body in an anyio task group next to a task
 waiting for ``http.disconnect``, and cancels the group when one comes: a cancel scope entered and
 left, a task handle, and on every response a ``repr`` of the task when the scope is cancelled
-(about 6% of the download path's event loop, bench/README.md). Here the wait for
+(6-7% of the GIL time of the download path on PostgreSQL in a py-spy profile,
+bench/README.md). Here the wait for
 ``http.disconnect`` is one plain asyncio task, and the body is sent from the response's own task.
 
 What a download records stays the same: the body iterator (``gateway/api/downloads.py``) decides
@@ -15,21 +16,15 @@ group did; an error while sending closes it too.
 from __future__ import annotations
 
 import asyncio
-import itertools
-from collections.abc import AsyncGenerator, Iterable
+from collections.abc import AsyncGenerator
 from typing import TYPE_CHECKING, Any, cast
 
 from litestar.response import Stream
+from litestar.response.base import ASGIResponse
 from litestar.response.streaming import ASGIStreamingResponse
-from litestar.utils.helpers import get_enum_string_value
 
 if TYPE_CHECKING:
-    from litestar.app import Litestar
-    from litestar.background_tasks import BackgroundTask, BackgroundTasks
-    from litestar.connection import Request
-    from litestar.datastructures.cookie import Cookie
-    from litestar.enums import MediaType
-    from litestar.types import HTTPResponseBodyEvent, Receive, Send, TypeEncodersMap
+    from litestar.types import HTTPResponseBodyEvent, Receive, Send
 
 LAST_FRAME: HTTPResponseBodyEvent = {"type": "http.response.body", "body": b"", "more_body": False}
 
@@ -74,30 +69,10 @@ class DownloadStream(Stream):
     def __init__(self, content: AsyncGenerator[bytes, None], **kwargs: Any) -> None:
         super().__init__(content, **kwargs)
 
-    def to_asgi_response(
-        self,
-        app: Litestar | None,
-        request: Request[Any, Any, Any],
-        *,
-        background: BackgroundTask | BackgroundTasks | None = None,
-        cookies: Iterable[Cookie] | None = None,
-        encoded_headers: Iterable[tuple[bytes, bytes]] | None = None,
-        headers: dict[str, str] | None = None,
-        is_head_response: bool = False,
-        media_type: MediaType | str | None = None,
-        status_code: int | None = None,
-        type_encoders: TypeEncodersMap | None = None,
-    ) -> _ASGIDownload:
-        del app, request, type_encoders  # as Stream.to_asgi_response: unused
-        return _ASGIDownload(
-            background=self.background or background,
-            content_length=0,
-            cookies=self.cookies if cookies is None else itertools.chain(self.cookies, cookies),
-            encoded_headers=encoded_headers,
-            encoding=self.encoding,
-            headers={**headers, **self.headers} if headers is not None else self.headers,
-            is_head_response=is_head_response,
-            iterator=self.iterator,  # type: ignore[arg-type]
-            media_type=get_enum_string_value(media_type or self.media_type or "application/pdf"),
-            status_code=self.status_code or status_code,
-        )
+    def to_asgi_response(self, *args: Any, **kwargs: Any) -> ASGIResponse:
+        """Litestar's own streaming response (headers, cookies, media type and background
+        merged as for any :class:`Stream`), sent by :class:`_ASGIDownload`: same slots, only
+        ``send_body`` differs, so the class is swapped instead of copying Litestar's builder."""
+        response = super().to_asgi_response(*args, **kwargs)
+        response.__class__ = _ASGIDownload
+        return response

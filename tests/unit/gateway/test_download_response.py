@@ -33,7 +33,7 @@ class Body:
 
 def asgi(body: Body) -> Any:
     stream = DownloadStream(body.chunks(), media_type="application/pdf")
-    return stream.to_asgi_response(None, None)  # type: ignore[arg-type]
+    return stream.to_asgi_response(None, None)
 
 
 async def never_disconnects() -> Message:
