@@ -39,7 +39,7 @@ from gateway.releases.delivery.service import (
     link_live,
     refuse_on,
 )
-from gateway.releases.delivery.writer import Batch, GroupWriter
+from gateway.releases.delivery.writer import Batch, GroupWriter, Staged
 from gateway.releases.errors import ReleaseChanged
 from gateway.releases.models import Packet, Release
 from gateway.releases.recheck import basis_findings, recheck
@@ -84,9 +84,10 @@ async def start_download(
     on_link: Callable[[DeliveryLink], None] | None = None,
 ) -> Download:
     """A link holder's download: the link, its release and packet read, the checks, then one
-    use and ``download.started``, all in one piece of work of the next group commit (one
+    use and ``download.started``, all in one staged work of the next group commit (one
     hand-off to the writer thread; each hand-off between threads costs the download path more
-    than the statements do: bench/README.md). ``on_link`` sees the link first (the per-link
+    than the statements do: bench/README.md; the read and the use each go to the database with
+    those of the batch's other downloads). ``on_link`` sees the link first (the per-link
     rate limit; it runs on the writer thread). A vendor's link needs its BAA re-checked, a read
     through the async session: that work returns ``None`` before any write and the download
     takes the read, the re-check, then the group commit, in turn."""
@@ -98,23 +99,24 @@ async def start_download(
             on_link(link)
         check_proof(link, proof, now, signed_in=False)
 
-    def read_check_consume(conn: Connection, batch: Batch) -> Download | None:
-        link, release, packet = usage.open_link(conn, link_id=link_id, now=now)
+    def read_check_consume(_conn: Connection, batch: Batch) -> Staged[Download | None]:
+        link, release, packet = usage.opened((yield usage.read_link(link_id)), now)
         if release.vendor_id is not None:
             return None  # nothing written: the BAA re-check comes first
         checked(link)
         refuse_on(release, basis_findings(release.basis_type, release.basis, on))
-        return usage.consume(
-            conn,
-            batch,
-            link_id=link.id,
-            release=release,
-            packet=packet,
-            actor=f"link:{link.id}",
-            clock=deps.clock,
+        return (
+            yield from usage.consume(
+                batch,
+                link_id=link.id,
+                release=release,
+                packet=packet,
+                actor=f"link:{link.id}",
+                clock=deps.clock,
+            )
         )
 
-    started = await deps.group.run(read_check_consume)
+    started = await deps.group.run_staged(read_check_consume)
     if started is not None:
         return started
     link, release, packet = await deps.reader.run(
@@ -155,9 +157,8 @@ async def _consume(
     deps: DeliveryDeps, link: DeliveryLink, release: Release, packet: Packet, *, actor: str
 ) -> Download:
     """One use and ``download.started``, in the next group commit."""
-    return await deps.group.run(
-        lambda conn, batch: usage.consume(
-            conn,
+    return await deps.group.run_staged(
+        lambda _conn, batch: usage.consume(
             batch,
             link_id=link.id,
             release=release,

@@ -1,9 +1,11 @@
 """The statements of a download, synchronous Core for the threads that run them whole: the read
 before it (reader.py) and its writes in the group commit (writer.py).
 
-- :func:`open_link`: the live link, its release and packet, in one statement.
+- :func:`open_link`: the live link, its release and packet, in one statement (as a step of a
+  staged work: :func:`read_link`, then :func:`opened` on its result).
 - :func:`consume`: one use, by one conditional ``UPDATE`` (R8), and ``download.started`` in the
-  same transaction. It refuses (:class:`LinkRefused`) before any write when no use is left.
+  same transaction; a staged work (``writer.py``), so the uses of a batch go to the database in
+  one round trip. It refuses (:class:`LinkRefused`) before any write when no use is left.
 - :func:`finish`: ``download.completed`` (the first completed download of a release carries the
   disclosure for the accounting, AOD-01/02) or ``download.aborted``.
 
@@ -24,7 +26,7 @@ from sqlalchemy.orm.instrumentation import ClassManager, manager_of_class
 
 from gateway import ledger
 from gateway.ledger.models import LedgerEntry
-from gateway.prepared import Prepared
+from gateway.prepared import Executed, Prepared
 from gateway.releases.delivery.errors import LinkRefused
 from gateway.releases.delivery.models import DeliveryLink
 from gateway.releases.delivery.service import (
@@ -33,7 +35,7 @@ from gateway.releases.delivery.service import (
     packet_filename,
     release_entry,
 )
-from gateway.releases.delivery.writer import Batch
+from gateway.releases.delivery.writer import Batch, Staged, Step
 from gateway.releases.models import Packet, Release
 from gateway.releases.states import State
 from kernel.clock import Clock, today
@@ -114,7 +116,17 @@ def open_link(
     """The link (live by ``now``), its release (still ``released``) and its packet, as detached
     objects holding the columns a download uses (``*_COLUMNS``); :class:`LinkRefused` for
     anything else."""
-    row = OPEN_LINK.run(conn, {"link_id": link_id}).one_or_none()
+    return opened(OPEN_LINK.run(conn, {"link_id": link_id}), now)
+
+
+def read_link(link_id: uuid.UUID) -> Step:
+    """:func:`open_link`'s statement, for a staged work."""
+    return OPEN_LINK, {"link_id": link_id}
+
+
+def opened(found: Executed, now: datetime) -> tuple[DeliveryLink, Release, Packet]:
+    """:func:`open_link`'s result from its statement's."""
+    row = found.one_or_none()
     if row is None:
         raise LinkRefused
     values = iter(row)
@@ -142,7 +154,6 @@ def _loaded(model: type[M], values: Iterable[tuple[str, Any]]) -> M:
 
 
 def consume(
-    conn: Connection,
     batch: Batch,
     *,
     link_id: uuid.UUID,
@@ -150,10 +161,10 @@ def consume(
     packet: Packet,
     actor: str,
     clock: Clock,
-) -> Download:
+) -> Staged[Download]:
     """One use of the link and ``download.started``; :class:`LinkRefused` (nothing written)
-    when the link is spent, revoked, locked or expired by now."""
-    use = USE_ONE.run(conn, {"link_id": link_id, "now": clock.now()}).scalar()
+    when the link is spent, revoked, locked or expired by now. A staged work: one statement."""
+    use = (yield USE_ONE, {"link_id": link_id, "now": clock.now()}).scalar()
     if use is None:
         raise LinkRefused
     download = Download(

@@ -7,29 +7,40 @@ thread in one synchronous transaction (``gateway.db.build_sync_engine``: one hop
 loop per batch, not one per statement), appends the batch's ledger entries at its end, commits,
 and hands each caller its result. Meanwhile the next batch gathers.
 
-Each piece of work runs in turn in the batch's transaction. A piece that refuses (a
-:class:`~kernel.errors.DomainError`, e.g. the link was spent) must do so before its first write
-(``usage.consume`` checks the conditional UPDATE's row before anything else): its refusal goes to
-its caller and the batch goes on. Any other error rolls the whole batch back and every caller in
-it gets that error, so nothing is half-written. On SQLite this takes the write lock once per
-batch instead of once per request; on PostgreSQL it saves a commit (and a ledger head lock) per
-download.
+A piece of work is called with the batch's connection. It either does its work there and
+returns its result, or returns a *staged* work: a generator that yields its statements one at a
+time (``(Prepared, params)``) and is sent each one's result. The writer runs the staged works of
+a batch in lockstep: the first statement of every one of them goes to the database together
+(``gateway.prepared.run_all``: one psycopg pipeline, one round trip), then the second of each,
+and so on. Under load a round trip costs the writer far more than the statement (the thread
+waits for the server's process and for the GIL again: bench/README.md), so a batch of eight
+downloads reads its links in one round trip and counts their uses in another, instead of
+sixteen. Each staged work sees only its own results; two works of one batch on the same link are
+kept apart by the conditional UPDATE, which runs in order.
+
+A piece that refuses (a :class:`~kernel.errors.DomainError`, e.g. the link was spent) must do so
+before its first write (``usage.consume`` checks the conditional UPDATE's row before anything
+else): its refusal goes to its caller and the batch goes on. Any other error rolls the whole
+batch back and every caller in it gets that error, so nothing is half-written. On SQLite this
+takes the write lock once per batch instead of once per request; on PostgreSQL it saves a commit
+(and a ledger head lock) per download.
 """
 
 from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import Callable
+from collections.abc import Callable, Generator, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
-from typing import Any, TypeVar
+from typing import Any, TypeAlias, TypeVar, cast
 
 import structlog
 from sqlalchemy.engine import Connection, Engine
 
 from gateway.ledger import batch as ledger_batch
 from gateway.ledger.entry import NewEntry
+from gateway.prepared import Executed, Prepared, run_all
 from kernel.clock import Clock
 from kernel.errors import DomainError
 
@@ -49,6 +60,9 @@ class Batch:
     known_disclosed: frozenset[uuid.UUID] = frozenset()
 
 
+Step: TypeAlias = tuple[Prepared, Mapping[str, Any] | None]
+# a staged work: yields its statements one by one, is sent each one's result, returns its own
+Staged: TypeAlias = Generator[Step, Executed, T]
 Work = Callable[[Connection, Batch], Any]
 Outcome = tuple[BaseException | None, Any]
 MAX_BATCH = 64
@@ -76,6 +90,12 @@ class GroupWriter:
     async def run(self, work: Callable[[Connection, Batch], T]) -> T:
         """Run ``work`` in the next batch's transaction; its result once the batch committed."""
         return await self.submit(work)
+
+    async def run_staged(self, work: Callable[[Connection, Batch], Staged[T]]) -> T:
+        """Run a staged ``work`` in the next batch, in lockstep with the batch's other staged
+        works; the value it returns, once the batch committed."""
+        # the writer runs the generator to its return: the future holds that value
+        return cast("T", await self.submit(work))
 
     def submit(self, work: Callable[[Connection, Batch], T]) -> asyncio.Future[T]:
         """Queue ``work`` for the next batch now, without waiting: the future is done once the
@@ -131,13 +151,8 @@ class GroupWriter:
         if self._engine is None:
             self._engine = self._make_engine()
         shared = Batch(known_disclosed=self._known_disclosed)
-        outcomes: list[Outcome] = []
         with self._engine.begin() as conn:
-            for work in works:
-                try:
-                    outcomes.append((None, work(conn, shared)))
-                except DomainError as refused:  # raised before the work's first write
-                    outcomes.append((refused, None))
+            outcomes = run_works(conn, works, shared)
             # every key of a batch is "download:<new uuid4>:<step>" (usage.py)
             ledger_batch.append_many(
                 conn, shared.entries, occurred_at=self._clock.now(), fresh_keys=True
@@ -160,3 +175,46 @@ class GroupWriter:
         if self._engine is not None:
             self._engine.dispose()
             self._engine = None
+
+
+def run_works(conn: Connection, works: list[Work], batch: Batch) -> list[Outcome]:
+    """Every work of a batch on ``conn``, each one's outcome in order: plain works run whole as
+    they come; staged works run in lockstep, one round trip per step of all of them."""
+    outcomes: list[Outcome] = [(None, None)] * len(works)
+    waiting: dict[int, tuple[Staged[Any], Step]] = {}
+    for index, work in enumerate(works):
+        try:
+            result = work(conn, batch)
+        except DomainError as refused:  # raised before the work's first write
+            outcomes[index] = (refused, None)
+            continue
+        if isinstance(result, Generator):
+            _advance(index, result, None, waiting, outcomes)
+        else:
+            outcomes[index] = (None, result)
+    while waiting:
+        turn = list(waiting.items())
+        waiting.clear()
+        done = run_all(conn, [step for _index, (_work, step) in turn])
+        for (index, (staged, _step)), executed in zip(turn, done, strict=True):
+            _advance(index, staged, executed, waiting, outcomes)
+    return outcomes
+
+
+def _advance(
+    index: int,
+    staged: Staged[Any],
+    executed: Executed | None,
+    waiting: dict[int, tuple[Staged[Any], Step]],
+    outcomes: list[Outcome],
+) -> None:
+    """Send a staged work its last statement's result (``None`` to start it): its next step
+    waits for the next round trip, or its value or refusal is its outcome."""
+    try:
+        step = staged.send(executed)  # type: ignore[arg-type] # None starts a generator
+    except StopIteration as stop:
+        outcomes[index] = (None, stop.value)
+    except DomainError as refused:  # raised before the work's first write
+        outcomes[index] = (refused, None)
+    else:
+        waiting[index] = (staged, step)
