@@ -12,11 +12,13 @@ one hop off the event loop per batch instead of one per statement).
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import psycopg
 from sqlalchemy import create_engine, event
 from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
     AsyncSession,
@@ -34,6 +36,9 @@ SQLITE_PRAGMAS = (
 # A SQLite connection reads the planner's statistics when it opens, not when another connection
 # runs ANALYZE (gateway/db_statistics.py): the request engines' connections are renewed hourly.
 SQLITE_RECYCLE_S = 3600
+# the synchronous PostgreSQL engines ping a connection idle this long before using it
+PING_AFTER_IDLE_S = 1.0
+IDLE_SINCE = "roi_idle_since"
 
 
 def build_engine(settings: Settings) -> AsyncEngine:
@@ -80,10 +85,10 @@ def build_sync_engine(settings: Settings, *, read_only: bool = False) -> Engine:
         pg = create_engine(
             url,
             pool_size=db.pool_size,
-            pool_pre_ping=True,
             pool_timeout=db.connect_timeout_s,
             connect_args=_pg_connect_args(settings),
         )
+        _ping_after_idle(pg)
         connection_class = _deadline_connection(_read_timeout_s(settings), sync=True)
 
         @event.listens_for(pg, "do_connect")
@@ -93,6 +98,29 @@ def build_sync_engine(settings: Settings, *, read_only: bool = False) -> Engine:
         return pg
     msg = "unsupported database URL scheme"
     raise ValueError(msg)
+
+
+def _ping_after_idle(engine: Engine) -> None:
+    """``pool_pre_ping``, only for a connection idle for ``PING_AFTER_IDLE_S`` or more: the downloads'
+    group commit checks a connection out for every batch, back to back under load, and a ping
+    each time was one more round trip per batch. A connection the server dropped while it was
+    in use fails its statement and is invalidated (``gateway.prepared``), so the pool opens a
+    new one; an idle one is pinged first, as ``pool_pre_ping`` would (SQLAlchemy's documented
+    pessimistic handling: ``DisconnectionError`` from ``checkout`` makes the pool reconnect)."""
+
+    @event.listens_for(engine, "checkin")
+    def _checked_in(_dbapi_connection: Any, record: Any) -> None:
+        record.info[IDLE_SINCE] = time.monotonic()
+
+    @event.listens_for(engine, "checkout")
+    def _checked_out(dbapi_connection: Any, record: Any, _proxy: Any) -> None:
+        since = record.info.get(IDLE_SINCE)
+        if since is None or time.monotonic() - since < PING_AFTER_IDLE_S:
+            return
+        try:
+            engine.dialect.do_ping(dbapi_connection)
+        except psycopg.Error as exc:
+            raise DisconnectionError from exc
 
 
 def _use_immediate_transactions(engine: Engine, busy_timeout_ms: int) -> None:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import anyio
+import psycopg
 import pytest
 from sqlalchemy import text
 
-from gateway.db import build_engine
+from gateway import db
+from gateway.db import build_engine, build_sync_engine
 from gateway.settings import DatabaseSettings, Settings
-from tests.fixtures.db import backend
+from tests.fixtures.db import PG_ADMIN_DSN, backend
 
 pytestmark = pytest.mark.db
 
@@ -69,3 +71,31 @@ def test_an_unknown_database_scheme_is_refused(tmp_path: object) -> None:
     settings = Settings(database=DatabaseSettings(url="mysql://nowhere/db"))
     with pytest.raises(ValueError, match="unsupported"):
         build_engine(settings)
+
+
+@pytest.mark.only_backend("postgresql")
+def test_the_sync_engine_pings_only_a_connection_that_sat_idle(
+    fresh_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Back to back (the downloads' group commit under load), no ping; after
+    ``PING_AFTER_IDLE_S`` of idleness, a connection the server dropped meanwhile is found by
+    the ping and replaced, so the next use works."""
+    engine = build_sync_engine(fresh_settings)
+    pings: list[object] = []
+    ping = engine.dialect.do_ping
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda raw: pings.append(raw) or ping(raw))
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(text("SELECT pg_backend_pid()")).scalar()
+        for _ in range(3):
+            with engine.connect() as conn:
+                assert conn.execute(text("SELECT pg_backend_pid()")).scalar() == first
+        assert pings == []
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as admin:
+            admin.execute("SELECT pg_terminate_backend(%s)", (first,))
+        monkeypatch.setattr(db, "PING_AFTER_IDLE_S", 0.0)
+        with engine.connect() as conn:
+            assert conn.execute(text("SELECT pg_backend_pid()")).scalar() != first
+        assert len(pings) == 1
+    finally:
+        engine.dispose()
