@@ -101,12 +101,13 @@ def build_sync_engine(settings: Settings, *, read_only: bool = False) -> Engine:
 
 
 def _ping_after_idle(engine: Engine) -> None:
-    """``pool_pre_ping``, only for a connection idle for ``PING_AFTER_IDLE_S`` or more: the downloads'
-    group commit checks a connection out for every batch, back to back under load, and a ping
-    each time was one more round trip per batch. A connection the server dropped while it was
-    in use fails its statement and is invalidated (``gateway.prepared``), so the pool opens a
-    new one; an idle one is pinged first, as ``pool_pre_ping`` would (SQLAlchemy's documented
-    pessimistic handling: ``DisconnectionError`` from ``checkout`` makes the pool reconnect)."""
+    """``pool_pre_ping``, only for a connection idle for ``PING_AFTER_IDLE_S`` or more: the
+    downloads' group commit checks a connection out for every batch, back to back under load,
+    and a ping each time was one more round trip per batch. A connection the server dropped
+    while it was in use fails its statement and is invalidated (``gateway.prepared``), so the
+    pool opens a new one; an idle one is pinged first, as ``pool_pre_ping`` would (SQLAlchemy's
+    documented pessimistic handling: ``DisconnectionError`` from ``checkout`` makes the pool
+    reconnect)."""
 
     @event.listens_for(engine, "checkin")
     def _checked_in(_dbapi_connection: Any, record: Any) -> None:

@@ -40,6 +40,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from gateway.ledger import batch as ledger_batch
 from gateway.ledger.entry import NewEntry
+from gateway.ledger.repository import Head
 from gateway.prepared import Executed, Prepared, run_all
 from kernel.clock import Clock
 from kernel.errors import DomainError
@@ -80,6 +81,7 @@ class GroupWriter:
         self._clock = clock
         self._max_batch = max_batch
         self._known_disclosed: frozenset[uuid.UUID] = frozenset()
+        self._head: Head | None = None  # on the writer's thread only
         self._pending: list[tuple[Work, asyncio.Future[Any]]] = []
         self._open: set[asyncio.Future[Any]] = set()  # submitted, not yet committed or failed
         self._thread: ThreadPoolExecutor | None = None
@@ -154,9 +156,17 @@ class GroupWriter:
         with self._engine.begin() as conn:
             outcomes = run_works(conn, works, shared)
             # every key of a batch is "download:<new uuid4>:<step>" (usage.py)
-            ledger_batch.append_many(
-                conn, shared.entries, occurred_at=self._clock.now(), fresh_keys=True
+            appended = ledger_batch.append_many(
+                conn,
+                shared.entries,
+                occurred_at=self._clock.now(),
+                fresh_keys=True,
+                expected=self._head,
             )
+        # the head this batch left: the next batch's rows are built on it (checked under the
+        # head's lock by the database; a wrong guess, after another process appended, costs
+        # one more call)
+        self._head = appended.head or self._head
         return outcomes, shared.disclosed
 
     async def close(self, timeout_s: float = CLOSE_WAIT_S) -> None:

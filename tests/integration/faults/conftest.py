@@ -92,9 +92,15 @@ def assert_unavailable(response: httpx.Response, code: str = "DATABASE_UNAVAILAB
     assert response.headers["retry-after"]
 
 
+def _words(statement: str) -> str:
+    """A statement lower-cased with its whitespace runs as single spaces (SQLAlchemy breaks
+    compiled statements into lines)."""
+    return " ".join(statement.lower().split())
+
+
 class CutAt:
     """Cuts the database (``proxy.stall`` or ``proxy.refuse``) just before the first statement
-    that starts with ``prefix`` is sent: a fault in the middle of a transaction, after the
+    that starts with ``prefix`` (whitespace runs read as one space) is sent: a fault in the middle of a transaction, after the
     request's earlier statements went through (``sent`` lists them). With no prefix it cuts at
     once. It watches every engine of the process (the async engine's and any synchronous one
     the app runs on threads), so it does not depend on which engine a path uses."""
@@ -118,7 +124,7 @@ class CutAt:
         with self._lock:
             if self.fired:
                 return
-            if statement.lstrip().lower().startswith(self._prefix):
+            if _words(statement).startswith(self._prefix):
                 self._fire()
             else:
                 self.sent.append(statement.lstrip())
@@ -141,7 +147,7 @@ class LoseReplyAtCommit:
         event.listen(Engine, "commit", self._commit)
 
     def _before(self, _conn: Any, _cursor: Any, statement: str, *_args: Any) -> None:
-        if statement.lstrip().lower().startswith(self._after):
+        if _words(statement).startswith(self._after):
             self._seen = True
 
     def _commit(self, _conn: Any) -> None:

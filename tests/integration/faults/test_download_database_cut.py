@@ -30,7 +30,7 @@ from tests.integration.queue.conftest import World
 pytestmark = [pytest.mark.db, pytest.mark.only_backend("postgresql"), pytest.mark.timeout(180)]
 # where the cut happens: before the request, or as the use's ledger entry is about to be written
 # (the downloads' group commit appends a batch's entries with one call: gateway/ledger/batch.py)
-CUT_POINTS = {"before": None, "mid_write": "SELECT ledger_append_entries"}
+CUT_POINTS = {"before": None, "mid_write": "SELECT * FROM ledger_append_entries"}
 
 Download = Callable[[], Awaitable[httpx.Response]]
 

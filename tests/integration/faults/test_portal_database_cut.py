@@ -38,7 +38,7 @@ pytestmark = [pytest.mark.db, pytest.mark.only_backend("postgresql"), pytest.mar
 # where the submission is cut: before the request, or after the evidence blob is stored
 SUBMIT_CUTS = {"before": None, "blob_stored": "INSERT INTO releases"}
 # where the download is cut: before the request, or as the use's ledger entry is about to be written
-DOWNLOAD_CUTS = {"before": None, "mid_write": "SELECT ledger_append_entries"}
+DOWNLOAD_CUTS = {"before": None, "mid_write": "SELECT * FROM ledger_append_entries"}
 FAMILY = "Zzyzxcutoff"  # a family name that appears nowhere else
 
 

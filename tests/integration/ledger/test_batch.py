@@ -13,7 +13,7 @@ from typing import Any
 from uuid import uuid4
 
 import pytest
-from sqlalchemy import Engine, event, func, select, text
+from sqlalchemy import Engine, event, select, text
 from sqlalchemy.exc import IntegrityError
 
 from gateway.db import build_sync_engine
@@ -88,21 +88,23 @@ def test_a_batch_stores_what_it_hashed_and_the_chain_verifies(
     asyncio.run(fill(fresh_settings, before))
     entries = _entries()
     with engine.begin() as conn:
-        assert append_many(conn, entries, occurred_at=AT, fresh_keys=True) == len(entries)
+        appended = append_many(conn, entries, occurred_at=AT, fresh_keys=True)
+    assert appended.new == len(entries)
     stored = _stored(engine)
     assert len(stored) == before + len(entries)
-    appended = stored[before:]
+    new_rows = stored[before:]
     # what each row would hold had it been appended alone at its seq (entry_id aside)
     prev = stored[before - 1]["entry_hash"]
-    for row, entry in zip(appended, entries, strict=True):
+    for row, entry in zip(new_rows, entries, strict=True):
         expected = entry_values(entry, seq=row["seq"], prev_hash=prev, occurred_at=AT)
         expected["entry_id"] = row["entry_id"]
         expected_content = content_of(SimpleNamespace(**expected))
         assert {k: row[k] for k in expected_content} == expected_content
         assert row["prev_hash"] == prev
         prev = row["entry_hash"]
-    assert appended[0]["occurred_at"] == AT.astimezone(UTC).isoformat(timespec="microseconds")
+    assert new_rows[0]["occurred_at"] == AT.astimezone(UTC).isoformat(timespec="microseconds")
     assert _head(engine) == (stored[-1]["seq"], stored[-1]["entry_hash"])
+    assert (appended.head.seq, appended.head.entry_hash) == _head(engine)
     result = asyncio.run(verify_db(fresh_settings))
     assert (result.ok, result.entries) == (True, before + len(entries))
 
@@ -113,13 +115,43 @@ def test_the_batch_is_one_statement_on_postgresql_and_row_by_row_on_sqlite(
     seen = _statements(engine)
     with engine.begin() as conn:
         seen.clear()
-        append_many(conn, [new_entry() for _ in range(6)], occurred_at=AT, fresh_keys=True)
+        first = append_many(conn, [new_entry() for _ in range(6)], occurred_at=AT, fresh_keys=True)
     # the head's lock, then the rows
     if backend() == "postgresql":
         assert len(seen) == 2
         assert "ledger_append_entries" in seen[1]
     else:
         assert len(seen) == 1 + 2 * 6
+    # the head the last append left, given back: on PostgreSQL the function's call alone
+    with engine.begin() as conn:
+        seen.clear()
+        entries = [new_entry() for _ in range(3)]
+        append_many(conn, entries, occurred_at=AT, fresh_keys=True, expected=first.head)
+    assert len(seen) == (1 if backend() == "postgresql" else 1 + 2 * 3)
+    assert _head(engine)[0] == first.head.seq + 3
+
+
+def test_a_stale_expected_head_costs_one_more_call_and_appends_on_the_real_one(
+    engine: Engine, fresh_settings: Settings
+) -> None:
+    """Another process appended since the head the caller remembers: the rows are built again
+    on the head the database holds (locked by the first call) and the chain verifies."""
+    with engine.begin() as conn:
+        remembered = append_many(conn, [new_entry()], occurred_at=AT, fresh_keys=True).head
+    asyncio.run(fill(fresh_settings, 2))  # another writer, through the ORM path
+    seen = _statements(engine)
+    with engine.begin() as conn:
+        seen.clear()
+        appended = append_many(
+            conn, [new_entry(), new_entry()], occurred_at=AT, fresh_keys=True, expected=remembered
+        )
+    assert appended.new == 2
+    assert (appended.head.seq, appended.head.entry_hash) == _head(engine)
+    assert appended.head.seq == remembered.seq + 4
+    calls = [sql for sql in seen if "ledger_append_entries" in sql]
+    assert len(calls) == (2 if backend() == "postgresql" else 0)
+    result = asyncio.run(verify_db(fresh_settings))
+    assert (result.ok, result.entries) == (True, 5)
 
 
 def test_stored_keys_append_nothing_and_a_changed_one_is_refused(engine: Engine) -> None:
@@ -128,7 +160,7 @@ def test_stored_keys_append_nothing_and_a_changed_one_is_refused(engine: Engine)
         append_many(conn, entries, occurred_at=AT)
     head = _head(engine)
     with engine.begin() as conn:
-        assert append_many(conn, entries, occurred_at=AT + timedelta(minutes=1)) == 0
+        assert append_many(conn, entries, occurred_at=AT + timedelta(minutes=1)).new == 0
     assert _head(engine) == head
     changed = new_entry(idempotency_key=entries[0].idempotency_key, details={"documents": 4})
     with pytest.raises(IdempotencyConflict), engine.begin() as conn:
@@ -149,10 +181,29 @@ def test_a_refused_row_leaves_nothing_of_its_batch(engine: Engine) -> None:
     assert len(_stored(engine)) == 1
 
 
+def _call(engine: Engine, expected: tuple[int, str], rows: list[dict[str, Any]]) -> Any:
+    with engine.begin() as conn:
+        return conn.execute(
+            text("SELECT * FROM ledger_append_entries(:seq, :hash, CAST(:rows AS json))"),
+            {"seq": expected[0], "hash": expected[1], "rows": rows_json(rows)},
+        ).one()
+
+
+@pytest.mark.only_backend("postgresql")
+def test_the_function_appends_nothing_on_another_head_and_says_which(engine: Engine) -> None:
+    with engine.begin() as conn:
+        append_many(conn, [new_entry()], occurred_at=AT)
+    seq, entry_hash = _head(engine)
+    rows = [entry_values(new_entry(), seq=seq + 1, prev_hash=entry_hash, occurred_at=AT)]
+    assert tuple(_call(engine, (seq - 1, "0" * 64), rows)) == (0, seq, entry_hash)
+    assert len(_stored(engine)) == 1
+    assert tuple(_call(engine, (seq, entry_hash), rows)) == (1, seq + 1, rows[0]["entry_hash"])
+
+
 @pytest.mark.only_backend("postgresql")
 def test_the_function_refuses_rows_that_do_not_extend_the_head(engine: Engine) -> None:
-    """Called with rows it was not given the head for (a stale head, a gap), the function is
-    refused by the ledger's triggers and nothing is written."""
+    """Given the right head but rows that do not follow it (built on another, or with a gap),
+    the function is refused by the ledger's triggers and nothing is written."""
     with engine.begin() as conn:
         append_many(conn, [new_entry()], occurred_at=AT)
     seq, entry_hash = _head(engine)
@@ -160,12 +211,8 @@ def test_the_function_refuses_rows_that_do_not_extend_the_head(engine: Engine) -
     first = entry_values(new_entry(), seq=seq + 1, prev_hash=entry_hash, occurred_at=AT)
     gap = entry_values(new_entry(), seq=seq + 3, prev_hash=first["entry_hash"], occurred_at=AT)
     for rows in ([stale], [first, gap]):
-        refused = pytest.raises(IntegrityError, match="does not extend the chain head")
-        with refused, engine.begin() as conn:
-            conn.execute(
-                select(func.ledger_append_entries(text("CAST(:rows AS json)"))),
-                {"rows": rows_json(rows)},
-            )
+        with pytest.raises(IntegrityError, match="does not extend the chain head"):
+            _call(engine, (seq, entry_hash), rows)
         assert _head(engine) == (seq, entry_hash)
         assert len(_stored(engine)) == 1
 
