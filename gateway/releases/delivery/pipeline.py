@@ -47,6 +47,7 @@ from gateway.releases.states import State
 from gateway.releases.views import visible_release
 from kernel.blobs import BlobStore
 from kernel.clock import Clock, today
+from kernel.errors import DomainError
 from vendors.models import Vendor
 
 log = structlog.get_logger(__name__)
@@ -86,11 +87,15 @@ async def start_download(
     """A link holder's download: the link, its release and packet read, the checks, then one
     use and ``download.started``, all in one staged work of the next group commit (one
     hand-off to the writer thread; each hand-off between threads costs the download path more
-    than the statements do: bench/README.md; the read and the use each go to the database with
-    those of the batch's other downloads). ``on_link`` sees the link first (the per-link
-    rate limit; it runs on the writer thread). A vendor's link needs its BAA re-checked, a read
-    through the async session: that work returns ``None`` before any write and the download
-    takes the read, the re-check, then the group commit, in turn."""
+    than the statements do: bench/README.md). The read and the use go to the database together,
+    with those of the batch's other downloads: one round trip. A use taken for a download the
+    checks refuse is given back in the same transaction before the refusal, so nothing of it is
+    committed; while the batch runs it holds that use, so on a link with one use left a valid
+    download behind it in the same batch is refused as spent (a retry finds the use again).
+    ``on_link`` sees the link first (the per-link rate limit; it runs on the writer thread). A
+    vendor's link needs its BAA re-checked, a read through the async session: that work gives
+    its use back and returns ``None``, and the download takes the read, the re-check, then the
+    group commit, in turn."""
     link_id = link_id_of(deps.tokens, token)
     now, on = deps.clock.now(), today(deps.clock)
 
@@ -100,20 +105,24 @@ async def start_download(
         check_proof(link, proof, now, signed_in=False)
 
     def read_check_consume(_conn: Connection, batch: Batch) -> Staged[Download | None]:
-        link, release, packet = usage.opened((yield usage.read_link(link_id)), now)
+        # the read and the use in one round trip; a use taken for a download that the checks
+        # then refuse (or that needs its BAA re-checked first) is given back before the refusal
+        found, used = yield [usage.read_link(link_id), usage.use_one(link_id, deps.clock.now())]
+        try:
+            link, release, packet = usage.opened(found, now)
+            if release.vendor_id is None:
+                checked(link)
+                refuse_on(release, basis_findings(release.basis_type, release.basis, on))
+        except DomainError:
+            if used.scalar() is not None:
+                yield usage.give_back(link_id)
+            raise
         if release.vendor_id is not None:
+            if used.scalar() is not None:
+                yield usage.give_back(link_id)
             return None  # nothing written: the BAA re-check comes first
-        checked(link)
-        refuse_on(release, basis_findings(release.basis_type, release.basis, on))
-        return (
-            yield from usage.consume(
-                batch,
-                link_id=link.id,
-                release=release,
-                packet=packet,
-                actor=f"link:{link.id}",
-                clock=deps.clock,
-            )
+        return usage.started(
+            batch, used, link_id=link.id, release=release, packet=packet, actor=f"link:{link.id}"
         )
 
     started = await deps.group.run_staged(read_check_consume)

@@ -100,6 +100,12 @@ USE_ONE = Prepared(
     .values(uses=LINKS.c.uses + 1)
     .returning(LINKS.c.uses)
 )
+# a use taken with the link's read and given back because a check refused (same transaction)
+GIVE_BACK = Prepared(
+    update(LINKS)
+    .where(LINKS.c.id == bindparam("link_id"), LINKS.c.uses > 0)
+    .values(uses=LINKS.c.uses - 1)
+)
 FIRST_COMPLETED = Prepared(
     select(ENTRIES.c.seq)
     .where(
@@ -153,6 +159,17 @@ def _loaded(model: type[M], values: Iterable[tuple[str, Any]]) -> M:
     return instance
 
 
+def use_one(link_id: uuid.UUID, now: datetime) -> Step:
+    """The conditional ``UPDATE`` that takes one use (R8): its row holds the new count, or there
+    is none when the link is spent, revoked, locked or expired by ``now``."""
+    return USE_ONE, {"link_id": link_id, "now": now}
+
+
+def give_back(link_id: uuid.UUID) -> Step:
+    """Undo :func:`use_one` in the same transaction, before a refusal."""
+    return GIVE_BACK, {"link_id": link_id}
+
+
 def consume(
     batch: Batch,
     *,
@@ -164,7 +181,22 @@ def consume(
 ) -> Staged[Download]:
     """One use of the link and ``download.started``; :class:`LinkRefused` (nothing written)
     when the link is spent, revoked, locked or expired by now. A staged work: one statement."""
-    use = (yield USE_ONE, {"link_id": link_id, "now": clock.now()}).scalar()
+    used = yield use_one(link_id, clock.now())
+    return started(batch, used, link_id=link_id, release=release, packet=packet, actor=actor)
+
+
+def started(
+    batch: Batch,
+    used: Executed,
+    *,
+    link_id: uuid.UUID,
+    release: Release,
+    packet: Packet,
+    actor: str,
+) -> Download:
+    """The download that :func:`use_one`'s result allows, its ``download.started`` added to
+    the batch; :class:`LinkRefused` when the use was not taken."""
+    use = used.scalar()
     if use is None:
         raise LinkRefused
     download = Download(

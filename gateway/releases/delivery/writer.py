@@ -14,13 +14,19 @@ a batch in lockstep: the first statement of every one of them goes to the databa
 (``gateway.prepared.run_all``: one psycopg pipeline, one round trip), then the second of each,
 and so on. Under load a round trip costs the writer far more than the statement (the thread
 waits for the server's process and for the GIL again: bench/README.md), so a batch of eight
-downloads reads its links in one round trip and counts their uses in another, instead of
-sixteen. Each staged work sees only its own results; two works of one batch on the same link are
-kept apart by the conditional UPDATE, which runs in order.
+downloads reads its links and counts their uses in one round trip instead of sixteen. Each
+staged work sees only its own results; two works of one batch on the same link are kept apart
+by the conditional UPDATE, which runs in order.
+
+A staged work may also yield a list of statements, sent in the same round trip; it is sent their
+results in order. A link download yields its read and its conditional use together, so a batch
+of downloads costs one round trip for both (``pipeline.start_download``).
 
 A piece that refuses (a :class:`~kernel.errors.DomainError`, e.g. the link was spent) must do so
-before its first write (``usage.consume`` checks the conditional UPDATE's row before anything
-else): its refusal goes to its caller and the batch goes on. Any other error rolls the whole
+before its first write, or undo that write first (``usage.consume`` checks the conditional
+UPDATE's row before anything else; a link download whose checks refuse after its use was taken
+gives the use back, in the batch's transaction, before it refuses): its refusal goes to its
+caller and the batch goes on. Any other error rolls the whole
 batch back and every caller in it gets that error, so nothing is half-written. On SQLite this
 takes the write lock once per batch instead of once per request; on PostgreSQL it saves a commit
 (and a ledger head lock) per download.
@@ -62,8 +68,9 @@ class Batch:
 
 
 Step: TypeAlias = tuple[Prepared, Mapping[str, Any] | None]
-# a staged work: yields its statements one by one, is sent each one's result, returns its own
-Staged: TypeAlias = Generator[Step, Executed, T]
+# a staged work: yields a statement (sent its result) or a list of them (sent their results, in
+# order) at a time, and returns its value
+Staged: TypeAlias = Generator[Step | list[Step], Any, T]
 Work = Callable[[Connection, Batch], Any]
 Outcome = tuple[BaseException | None, Any]
 MAX_BATCH = 64
@@ -191,7 +198,7 @@ def run_works(conn: Connection, works: list[Work], batch: Batch) -> list[Outcome
     """Every work of a batch on ``conn``, each one's outcome in order: plain works run whole as
     they come; staged works run in lockstep, one round trip per step of all of them."""
     outcomes: list[Outcome] = [(None, None)] * len(works)
-    waiting: dict[int, tuple[Staged[Any], Step]] = {}
+    waiting: dict[int, tuple[Staged[Any], Step | list[Step]]] = {}
     for index, work in enumerate(works):
         try:
             result = work(conn, batch)
@@ -205,26 +212,33 @@ def run_works(conn: Connection, works: list[Work], batch: Batch) -> list[Outcome
     while waiting:
         turn = list(waiting.items())
         waiting.clear()
-        done = run_all(conn, [step for _index, (_work, step) in turn])
-        for (index, (staged, _step)), executed in zip(turn, done, strict=True):
-            _advance(index, staged, executed, waiting, outcomes)
+        steps = [_as_list(yielded) for _index, (_work, yielded) in turn]
+        done = iter(run_all(conn, [step for some in steps for step in some]))
+        for (index, (staged, yielded)), some in zip(turn, steps, strict=True):
+            results = [next(done) for _step in some]
+            sent = results if isinstance(yielded, list) else results[0]
+            _advance(index, staged, sent, waiting, outcomes)
     return outcomes
+
+
+def _as_list(yielded: Step | list[Step]) -> list[Step]:
+    return yielded if isinstance(yielded, list) else [yielded]
 
 
 def _advance(
     index: int,
     staged: Staged[Any],
-    executed: Executed | None,
-    waiting: dict[int, tuple[Staged[Any], Step]],
+    sent: Executed | list[Executed] | None,
+    waiting: dict[int, tuple[Staged[Any], Step | list[Step]]],
     outcomes: list[Outcome],
 ) -> None:
-    """Send a staged work its last statement's result (``None`` to start it): its next step
+    """Send a staged work its last statements' results (``None`` to start it): its next step
     waits for the next round trip, or its value or refusal is its outcome."""
     try:
-        step = staged.send(executed)  # type: ignore[arg-type] # None starts a generator
+        yielded = staged.send(sent)
     except StopIteration as stop:
         outcomes[index] = (None, stop.value)
-    except DomainError as refused:  # raised before the work's first write
+    except DomainError as refused:  # raised before the work's first write, or after undoing it
         outcomes[index] = (refused, None)
     else:
-        waiting[index] = (staged, step)
+        waiting[index] = (staged, yielded)

@@ -100,10 +100,11 @@ def _words(statement: str) -> str:
 
 class CutAt:
     """Cuts the database (``proxy.stall`` or ``proxy.refuse``) just before the first statement
-    that starts with ``prefix`` (whitespace runs read as one space) is sent: a fault in the middle of a transaction, after the
-    request's earlier statements went through (``sent`` lists them). With no prefix it cuts at
-    once. It watches every engine of the process (the async engine's and any synchronous one
-    the app runs on threads), so it does not depend on which engine a path uses."""
+    that starts with ``prefix`` (whitespace runs read as one space) is sent: a fault in the
+    middle of a transaction, after the request's earlier statements went through (``sent``
+    lists them). With no prefix it cuts at once. It watches every engine of the process (the
+    async engine's and any synchronous one the app runs on threads), so it does not depend on
+    which engine a path uses."""
 
     def __init__(self, proxy: TcpProxy, fault: str, prefix: str | None) -> None:
         self._proxy, self._fault = proxy, fault

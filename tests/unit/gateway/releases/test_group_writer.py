@@ -146,3 +146,20 @@ async def test_a_staged_failure_fails_the_whole_batch(engine: Engine) -> None:
     await writer.close()
     assert all(isinstance(f.exception(), RuntimeError) for f in futures)
     assert _rows(engine) == []
+
+
+async def test_a_staged_work_may_send_several_statements_in_one_step(engine: Engine) -> None:
+    """A list of statements goes in the same round as the other works' steps; the work is sent
+    their results in its order."""
+    writer = GroupWriter(lambda: engine, SystemClock())
+    seen = _statements(engine)
+
+    def pair(_conn: Connection, _batch: Batch) -> Staged[list[int]]:
+        first, second = yield [(INSERT, {"n": 7}), (INSERT, {"n": 8})]
+        return [first.scalar(), second.scalar()]
+
+    futures = [writer.submit(pair), writer.submit(_staged(1))]
+    await writer.close()
+    assert futures[0].result() == [7, 8]
+    assert futures[1].result() == [1, 101]
+    assert seen == [7, 8, 1, 101]
