@@ -156,7 +156,7 @@ def _rows(
     return rows
 
 
-def _row_by_row(conn: Connection, rows: list[dict[str, Any]], head: Head | None) -> Appended:
+def _row_by_row(conn: Connection, rows: list[dict[str, Any]], head: Head) -> Appended:
     steps: list[tuple[Prepared, dict[str, Any]]] = []
     for values in rows:
         advance = {

@@ -113,17 +113,15 @@ async def start_download(
             if release.vendor_id is None:
                 checked(link)
                 refuse_on(release, basis_findings(release.basis_type, release.basis, on))
+                actor = f"link:{link.id}"
+                return usage.started(
+                    batch, used, link_id=link.id, release=release, packet=packet, actor=actor
+                )
         except DomainError:
-            if used.scalar() is not None:
-                yield usage.give_back(link_id)
+            yield from usage.give_back(link_id, used)
             raise
-        if release.vendor_id is not None:
-            if used.scalar() is not None:
-                yield usage.give_back(link_id)
-            return None  # nothing written: the BAA re-check comes first
-        return usage.started(
-            batch, used, link_id=link.id, release=release, packet=packet, actor=f"link:{link.id}"
-        )
+        yield from usage.give_back(link_id, used)
+        return None  # nothing written: the BAA re-check comes first
 
     started = await deps.group.run_staged(read_check_consume)
     if started is not None:

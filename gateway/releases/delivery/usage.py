@@ -165,9 +165,10 @@ def use_one(link_id: uuid.UUID, now: datetime) -> Step:
     return USE_ONE, {"link_id": link_id, "now": now}
 
 
-def give_back(link_id: uuid.UUID) -> Step:
-    """Undo :func:`use_one` in the same transaction, before a refusal."""
-    return GIVE_BACK, {"link_id": link_id}
+def give_back(link_id: uuid.UUID, used: Executed) -> Staged[None]:
+    """Undo :func:`use_one` in the same transaction, before a refusal, if it took a use."""
+    if used.scalar() is not None:
+        yield GIVE_BACK, {"link_id": link_id}
 
 
 def consume(

@@ -26,10 +26,10 @@ A piece that refuses (a :class:`~kernel.errors.DomainError`, e.g. the link was s
 before its first write, or undo that write first (``usage.consume`` checks the conditional
 UPDATE's row before anything else; a link download whose checks refuse after its use was taken
 gives the use back, in the batch's transaction, before it refuses): its refusal goes to its
-caller and the batch goes on. Any other error rolls the whole
-batch back and every caller in it gets that error, so nothing is half-written. On SQLite this
-takes the write lock once per batch instead of once per request; on PostgreSQL it saves a commit
-(and a ledger head lock) per download.
+caller and the batch goes on. Any other error rolls the whole batch back and every caller in it
+gets that error, so nothing is half-written. On SQLite this takes the write lock once per batch
+instead of once per request; on PostgreSQL it saves a commit (and a ledger head lock) per
+download.
 """
 
 from __future__ import annotations
